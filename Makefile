@@ -1,0 +1,34 @@
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BACKENDS := tensorflow jax torch
+PYTEST_ARGS ?= -q -n 2
+
+.PHONY: install test test-tensorflow test-jax test-torch demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[all,test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# One pytest process per backend: Keras binds its backend at import time.
+test: $(VENV)/.installed
+	@failed=""; \
+	for b in $(BACKENDS); do \
+		echo "=== KERAS_BACKEND=$$b"; \
+		KERAS_BACKEND=$$b $(PY) -m pytest $(PYTEST_ARGS) tests || failed="$$failed $$b"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED under:$$failed"; exit 1; fi; \
+	echo "All backends passed."
+
+test-%: $(VENV)/.installed
+	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests
+
+demo: $(VENV)/.installed
+	$(PY) -m keras_masked_relu demo
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,104 @@
+"""`MaskedActivation`: any activation inside a mask, another outside it."""
+
+import keras
+
+from keras_masked_relu import ops as kmr_ops
+from keras_masked_relu.layers.masked_layer import MaskedLayer
+
+
+def _resolve_activation(name, value):
+    """A layer stays a layer; anything else becomes a Keras activation function."""
+    if isinstance(value, keras.layers.Layer):
+        return value
+    if isinstance(value, str):
+        try:
+            return keras.activations.get(value)
+        except (ValueError, TypeError) as error:
+            raise ValueError(
+                f"`{name}` is not a known Keras activation. Received: {name}={value!r}"
+            ) from error
+    if isinstance(value, dict):
+        return _resolve_activation(name, keras.saving.deserialize_keras_object(value))
+    if callable(value):
+        return value
+    raise TypeError(
+        f"`{name}` must be an activation name, an activation function or a Keras "
+        f"layer. Received: {name}={value!r} of type {type(value).__name__}"
+    )
+
+
+def _serialize_activation(value):
+    if isinstance(value, keras.layers.Layer):
+        return keras.saving.serialize_keras_object(value)
+    return keras.activations.serialize(value)
+
+
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
+class MaskedActivation(MaskedLayer):
+    """Applies one activation inside a mask and another outside it.
+
+    Formula:
+    ``` python
+    f(x) = mask * inside(x) + (1 - mask) * outside(x)
+    ```
+
+    Args:
+        mask: Where `inside` applies: an array broadcastable to one sample, a
+            region from `keras_masked_relu.regions`, or `None` to call the
+            layer on two inputs, `layer([x, mask])`. See `MaskedReLU`.
+        inside: The rule inside the mask: a Keras activation name (`"elu"`,
+            `"silu"`, ...), an activation function, or a Keras layer (such as
+            `keras.layers.PReLU` or a layer of this package), whose weights
+            are then trained and saved with this layer.
+        outside: The rule outside the mask, in the same forms. Defaults to
+            `"relu"`.
+        trainable_mask: If `True`, the mask is learned from its starting value
+            as `sigmoid(logits)`.
+        data_format: `"channels_last"` or `"channels_first"`. Defaults to
+            `keras.config.image_data_format()`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Example:
+    >>> from keras_masked_relu.regions import Circle
+    >>> layer = MaskedActivation(Circle((16, 16), 12), inside="elu")
+    >>> layer(np.full((1, 32, 32, 1), -1.0, "float32"))[0, 16, 16, 0]
+    -0.632
+    """
+
+    def __init__(
+        self,
+        mask=None,
+        *,
+        inside,
+        outside="relu",
+        trainable_mask=False,
+        data_format=None,
+        **kwargs,
+    ):
+        super().__init__(
+            mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs
+        )
+        self.inside = _resolve_activation("inside", inside)
+        self.outside = _resolve_activation("outside", outside)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        x_shape = input_shape[0] if self.mask_source == "input" else input_shape
+        for rule in (self.inside, self.outside):
+            if isinstance(rule, keras.layers.Layer) and not rule.built:
+                rule.build(x_shape)
+
+    def activate(self, x, mask):
+        return kmr_ops.masked_activation(
+            x, mask, self.inside, self.outside, binary=self.mask_is_binary
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "inside": _serialize_activation(self.inside),
+                "outside": _serialize_activation(self.outside),
+            }
+        )
+        return config

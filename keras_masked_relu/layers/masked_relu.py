@@ -1,0 +1,109 @@
+"""`MaskedReLU`: a ReLU with its own parameters inside a mask."""
+
+import math
+import numbers
+
+import keras
+
+from keras_masked_relu import ops as kmr_ops
+from keras_masked_relu.layers.masked_layer import MaskedLayer
+
+
+def _check_number(name, value, minimum=None, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+    ):
+        raise TypeError(f"`{name}` must be a finite number. Received: {name}={value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={value!r}")
+    return float(value)
+
+
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
+class MaskedReLU(MaskedLayer):
+    """A ReLU that uses its own parameters inside a mask.
+
+    Formula:
+    ``` python
+    inside(x) = keras.activations.relu(
+        x - shift, negative_slope, max_value, threshold
+    )
+    outside(x) = relu(x)
+    f(x) = mask * inside(x) + (1 - mask) * outside(x)
+    ```
+
+    A binary mask picks one rule per element; a weighted mask (values in
+    [0, 1]) blends the two. This is the fast special case of
+    `MaskedActivation(mask, inside=..., outside="relu")`.
+
+    Args:
+        mask: Where the inside rule applies: an array broadcastable to one
+            sample (a spatial mask such as `(H, W)` gains a channel axis of
+            1; a leading batch axis of 1 is dropped), a region from
+            `keras_masked_relu.regions`, or `None` to call the layer on two
+            inputs, `layer([x, mask])`.
+        shift: Subtracted from the input inside the mask.
+        negative_slope: Float >= 0, slope below `threshold` inside the mask.
+        max_value: Float >= 0 or `None`, saturation value inside the mask.
+        threshold: Float, threshold of the ReLU inside the mask.
+        trainable_mask: If `True`, the mask is learned from its starting value
+            as `sigmoid(logits)`.
+        data_format: `"channels_last"` or `"channels_first"`. Defaults to
+            `keras.config.image_data_format()`.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Example:
+    >>> import numpy as np
+    >>> mask = np.zeros((10, 10), "float32")
+    >>> mask[3:7, 3:7] = 1.0
+    >>> layer = MaskedReLU(mask, shift=0.3)
+    >>> layer(np.ones((1, 10, 10, 3), "float32"))[0, 5, 5, 0]
+    0.7
+    """
+
+    def __init__(
+        self,
+        mask=None,
+        *,
+        shift=0.0,
+        negative_slope=0.0,
+        max_value=None,
+        threshold=0.0,
+        trainable_mask=False,
+        data_format=None,
+        **kwargs,
+    ):
+        super().__init__(
+            mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs
+        )
+        self.shift = _check_number("shift", shift)
+        self.negative_slope = _check_number("negative_slope", negative_slope, 0.0)
+        self.max_value = _check_number("max_value", max_value, 0.0, allow_none=True)
+        self.threshold = _check_number("threshold", threshold)
+
+    def activate(self, x, mask):
+        return kmr_ops.masked_relu(
+            x,
+            mask,
+            shift=self.shift,
+            negative_slope=self.negative_slope,
+            max_value=self.max_value,
+            threshold=self.threshold,
+            binary=self.mask_is_binary,
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "shift": self.shift,
+                "negative_slope": self.negative_slope,
+                "max_value": self.max_value,
+                "threshold": self.threshold,
+            }
+        )
+        return config

@@ -1,0 +1,170 @@
+"""The package's math as plain `keras.ops` functions.
+
+Every layer of the package calls one of these functions, so the formulas live in
+one place and can be used outside a layer. They take and return backend tensors
+and work in whatever dtype `x` has.
+"""
+
+import keras
+from keras import ops
+
+
+def shifted_relu(x, shift=0.0, negative_slope=0.0, max_value=None, threshold=0.0):
+    """`keras.activations.relu` applied to the input shifted by `shift`.
+
+    Formula:
+    ```python
+    f(x) = keras.activations.relu(x - shift, negative_slope, max_value, threshold)
+    ```
+
+    Args:
+        x: Input tensor.
+        shift: Float subtracted from `x` before the ReLU.
+        negative_slope: Slope below `threshold`, as in `keras.activations.relu`.
+        max_value: Saturation value, or `None`, as in `keras.activations.relu`.
+        threshold: Threshold below which values are damped, as in
+            `keras.activations.relu`.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> shifted_relu(keras.ops.convert_to_tensor([0.1, 0.5]), shift=0.3)
+    [0.0, 0.2]
+    """
+    if shift:
+        x = ops.subtract(x, shift)
+    return keras.activations.relu(
+        x, negative_slope=negative_slope, max_value=max_value, threshold=threshold
+    )
+
+
+def blend(mask, inside, outside):
+    """Mixes two tensors by a mask: `inside` where the mask is 1, `outside` where 0.
+
+    Formula:
+    ```python
+    f = mask * inside + (1 - mask) * outside
+    ```
+
+    For a binary mask the result is exactly `inside` or `outside` per element.
+
+    Args:
+        mask: Tensor of values in [0, 1], broadcastable to `inside`.
+        inside: Tensor used where the mask is 1.
+        outside: Tensor used where the mask is 0.
+
+    Returns:
+        The blended tensor.
+
+    Example:
+    >>> blend(keras.ops.convert_to_tensor([1.0, 0.25]), [2.0, 2.0], [0.0, 0.0])
+    [2.0, 0.5]
+    """
+    return ops.add(
+        ops.multiply(mask, inside), ops.multiply(ops.subtract(1.0, mask), outside)
+    )
+
+
+def select(mask, inside, outside):
+    """`blend` for a mask known to hold only 0 and 1, as a single `where`.
+
+    Args:
+        mask: Tensor of zeros and ones, broadcastable to `inside`.
+        inside: Tensor used where the mask is 1.
+        outside: Tensor used where the mask is 0.
+
+    Returns:
+        `inside` where `mask` is 1, else `outside`.
+
+    Example:
+    >>> select(keras.ops.convert_to_tensor([1.0, 0.0]), [2.0, 2.0], [0.0, 0.0])
+    [2.0, 0.0]
+    """
+    return ops.where(ops.greater(mask, 0.5), inside, outside)
+
+
+def masked_relu(
+    x,
+    mask,
+    shift=0.0,
+    negative_slope=0.0,
+    max_value=None,
+    threshold=0.0,
+    binary=False,
+):
+    """A ReLU with its own parameters inside a mask and a plain ReLU outside it.
+
+    Formula:
+    ```python
+    inside = keras.activations.relu(
+        x - shift, negative_slope, max_value, threshold
+    )
+    f(x) = mask * inside + (1 - mask) * relu(x)
+    ```
+
+    The result is computed in the cheapest form that equals this formula: a
+    leaky ReLU blended by any mask is a ReLU with the per-element slope
+    `mask * negative_slope`, and a shifted ReLU selected by a binary mask is
+    `relu(x - mask * shift)`.
+
+    Args:
+        x: Input tensor.
+        mask: Tensor of values in [0, 1], broadcastable to `x`.
+        shift: Float subtracted from `x` inside the mask.
+        negative_slope: Slope below `threshold` inside the mask.
+        max_value: Saturation value inside the mask, or `None`.
+        threshold: Threshold of the ReLU inside the mask.
+        binary: `True` promises that `mask` holds only 0 and 1, which allows
+            a faster form. With a weighted mask the result would be wrong.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> x = keras.ops.convert_to_tensor([[-1.0, 0.5], [-1.0, 0.5]])
+    >>> mask = keras.ops.convert_to_tensor([[1.0], [0.0]])
+    >>> masked_relu(x, mask, negative_slope=0.1)
+    [[-0.1, 0.5], [0.0, 0.5]]
+    """
+    mask = ops.cast(mask, x.dtype)
+    if shift == 0 and threshold == 0 and max_value is None:
+        if negative_slope == 0:
+            return ops.relu(x)
+        slope = ops.multiply(mask, negative_slope)
+        return ops.where(ops.greater_equal(x, 0), x, ops.multiply(x, slope))
+    if binary and negative_slope == 0 and threshold == 0 and max_value is None:
+        return ops.relu(ops.subtract(x, ops.multiply(mask, shift)))
+    inside = shifted_relu(x, shift, negative_slope, max_value, threshold)
+    outside = ops.relu(x)
+    if binary:
+        return select(mask, inside, outside)
+    return blend(mask, inside, outside)
+
+
+def masked_activation(x, mask, inside, outside, binary=False):
+    """Applies `inside` where the mask is 1 and `outside` where it is 0.
+
+    Formula:
+    ```python
+    f(x) = mask * inside(x) + (1 - mask) * outside(x)
+    ```
+
+    Args:
+        x: Input tensor.
+        mask: Tensor of values in [0, 1], broadcastable to `x`.
+        inside: Callable applied inside the mask.
+        outside: Callable applied outside the mask.
+        binary: `True` promises that `mask` holds only 0 and 1.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> x = keras.ops.convert_to_tensor([-1.0, -1.0])
+    >>> masked_activation(x, [1.0, 0.0], keras.activations.elu, keras.ops.relu)
+    [-0.632, 0.0]
+    """
+    mask = ops.cast(mask, x.dtype)
+    combine = select if binary else blend
+    return combine(mask, inside(x), outside(x))

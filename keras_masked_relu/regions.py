@@ -1,0 +1,594 @@
+"""Masks drawn from pixel coordinates: circles, ellipses, boxes, polygons.
+
+A region is a small description (a few numbers in its config) that turns into a
+`(height, width)` mask of values in [0, 1] for whatever image size it meets.
+
+Coordinates follow the image: a point is `(x, y)` = (column, row), pixel centres
+lie at integer coordinates, and rows grow downwards. With `relative=True`,
+points are fractions of the image size (0 is the left or top edge of the
+image, 1 the right or bottom edge), so one region serves every resolution.
+
+A hard edge (`softness=0`) marks every pixel whose centre lies inside the shape
+or on its boundary. A soft edge of `softness=s` keeps 1 inside the shape and
+falls linearly to 0 over `s` pixels outside it, so the mask becomes weighted.
+
+Regions combine with `|` (`Union`), `&` (`Intersection`), `-` (`Difference`)
+and `~` (`Invert`).
+
+Example:
+>>> from keras_masked_relu.regions import Circle, Box
+>>> fov = Circle(center=(0.5, 0.5), radius=0.45, relative=True, softness=2.0)
+>>> roi = fov - Box(start=(0, 0), end=(15, 7))
+>>> roi.to_numpy(32, 32).shape
+(32, 32)
+"""
+
+import json
+import math
+import numbers
+
+import keras
+import numpy as np
+from keras import ops
+
+_PACKAGE = "keras_masked_relu"
+
+# A pixel centre closer than this to a polygon's edge counts as on the edge.
+_EDGE_TOLERANCE = 1e-3
+
+
+class _Grid:
+    """Pixel-centre coordinates of an image, in NumPy or in `keras.ops`."""
+
+    def __init__(self, xp, height, width):
+        self.xp = xp
+        self.height = height
+        self.width = width
+        self.cols = xp.reshape(xp.arange(width, dtype="float32"), (1, -1))
+        self.rows = xp.reshape(xp.arange(height, dtype="float32"), (-1, 1))
+        if xp is np:
+            self.height_f = np.float32(height)
+            self.width_f = np.float32(width)
+        else:
+            self.height_f = ops.cast(height, "float32")
+            self.width_f = ops.cast(width, "float32")
+
+    def point(self, point, relative):
+        """A point in pixel coordinates."""
+        x, y = point
+        if relative:
+            return x * self.width_f - 0.5, y * self.height_f - 0.5
+        return x, y
+
+    def cast(self, value):
+        if self.xp is np:
+            return np.asarray(value, dtype="float32")
+        return ops.cast(value, "float32")
+
+
+def _check_point(name, value):
+    if (
+        not isinstance(value, (list, tuple, np.ndarray))
+        or len(value) != 2
+        or not all(_is_real(v) for v in value)
+    ):
+        raise ValueError(
+            f"`{name}` must be a point (x, y) of two numbers. Received: {name}={value!r}"
+        )
+    return (float(value[0]), float(value[1]))
+
+
+def _is_real(value):
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _check_positive(name, value):
+    if not _is_real(value) or value <= 0:
+        raise ValueError(
+            f"`{name}` must be a positive number. Received: {name}={value!r}"
+        )
+    return float(value)
+
+
+class Region:
+    """Base class of the coordinate shapes and their combinations."""
+
+    @property
+    def is_binary(self):
+        """Whether every mask this region draws holds only 0 and 1."""
+        raise NotImplementedError
+
+    def rasterize(self, height, width):
+        """Draws the mask with `keras.ops`.
+
+        Args:
+            height: Number of rows: an int, or a scalar tensor when the size is
+                only known at run time.
+            width: Number of columns, likewise.
+
+        Returns:
+            A float32 tensor of shape `(height, width)` with values in [0, 1].
+        """
+        return self._draw(_Grid(ops, height, width))
+
+    def to_numpy(self, height, width):
+        """Draws the mask with NumPy for a size known in advance.
+
+        Args:
+            height: Number of rows.
+            width: Number of columns.
+
+        Returns:
+            A float32 NumPy array of shape `(height, width)`, values in [0, 1].
+        """
+        mask = self._draw(_Grid(np, int(height), int(width)))
+        return np.ascontiguousarray(np.broadcast_to(mask, (height, width)), "float32")
+
+    def _draw(self, grid):
+        raise NotImplementedError
+
+    def __or__(self, other):
+        return Union(self, other)
+
+    def __and__(self, other):
+        return Intersection(self, other)
+
+    def __sub__(self, other):
+        return Difference(self, other)
+
+    def __invert__(self):
+        return Invert(self)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.get_config() == other.get_config()
+
+    def __hash__(self):
+        return hash(json.dumps(self.get_config(), sort_keys=True))
+
+    def get_config(self):
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class Shape(Region):
+    """A single shape: holds the options shared by every shape.
+
+    Args:
+        relative: If `True`, coordinates and lengths are fractions of the
+            image size rather than pixels.
+        softness: Width in pixels of the ramp from 1 to 0 outside the edge;
+            0 gives a hard, binary edge.
+    """
+
+    def __init__(self, relative=False, softness=0.0):
+        if not isinstance(relative, bool):
+            raise TypeError(
+                f"`relative` must be a bool. Received: relative={relative!r}"
+            )
+        if not _is_real(softness) or softness < 0:
+            raise ValueError(
+                "`softness` must be a number >= 0 (pixels). "
+                f"Received: softness={softness!r}"
+            )
+        self.relative = relative
+        self.softness = float(softness)
+
+    @property
+    def is_binary(self):
+        return self.softness == 0
+
+    def _draw(self, grid):
+        xp = grid.xp
+        if self.softness == 0:
+            return grid.cast(self._inside(grid))
+        distance = xp.where(self._inside(grid), 0.0, self._distance(grid))
+        return xp.clip(1.0 - distance / self.softness, 0.0, 1.0)
+
+    def _inside(self, grid):
+        """Boolean map of the pixel centres inside the shape or on its edge."""
+        raise NotImplementedError
+
+    def _distance(self, grid):
+        """Distance in pixels from each centre outside the shape to its edge."""
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"relative": self.relative, "softness": self.softness}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Circle(Shape):
+    """A disc: the pixel centres within `radius` of `center`.
+
+    Formula:
+    ```python
+    inside = (col - center_x) ** 2 + (row - center_y) ** 2 <= radius ** 2
+    ```
+
+    Args:
+        center: The point `(x, y)` = (column, row) of the centre.
+        radius: Positive radius. With `relative=True`, a fraction of the
+            shorter image side.
+        relative: If `True`, `center` and `radius` are fractions of the image.
+        softness: Width in pixels of a soft edge; 0 for a hard edge.
+
+    Example:
+    >>> Circle(center=(5, 5), radius=3).to_numpy(10, 10).sum()
+    29.0
+    """
+
+    def __init__(self, center, radius, relative=False, softness=0.0):
+        super().__init__(relative=relative, softness=softness)
+        self.center = _check_point("center", center)
+        self.radius = _check_positive("radius", radius)
+
+    def _offsets(self, grid):
+        cx, cy = grid.point(self.center, self.relative)
+        radius = self.radius
+        if self.relative:
+            radius = radius * grid.xp.minimum(grid.height_f, grid.width_f)
+        return grid.cols - cx, grid.rows - cy, radius
+
+    def _inside(self, grid):
+        dx, dy, radius = self._offsets(grid)
+        return dx * dx + dy * dy <= radius * radius
+
+    def _distance(self, grid):
+        dx, dy, radius = self._offsets(grid)
+        return grid.xp.sqrt(dx * dx + dy * dy) - radius
+
+    def get_config(self):
+        return {"center": list(self.center), "radius": self.radius, **super().get_config()}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Ellipse(Shape):
+    """An ellipse with radii along its own axes, turned by `angle` degrees.
+
+    Formula:
+    ```python
+    u = cos(angle) * (col - cx) + sin(angle) * (row - cy)
+    v = -sin(angle) * (col - cx) + cos(angle) * (row - cy)
+    inside = (u / radii[0]) ** 2 + (v / radii[1]) ** 2 <= 1
+    ```
+
+    A positive `angle` turns the first axis from the column axis towards the
+    row axis, which is clockwise on screen because rows grow downwards.
+    The soft edge uses the first-order distance `(q - 1) / |grad q|` with
+    `q = sqrt((u / a) ** 2 + (v / b) ** 2)`, exact on both axes.
+
+    Args:
+        center: The point `(x, y)` of the centre.
+        radii: Two positive radii `(a, b)`. With `relative=True`, fractions of
+            the image width and height.
+        angle: Rotation in degrees.
+        relative: If `True`, `center` and `radii` are fractions of the image.
+        softness: Width in pixels of a soft edge; 0 for a hard edge.
+
+    Example:
+    >>> Ellipse(center=(8, 4), radii=(6, 2)).to_numpy(9, 17).sum()
+    37.0
+    """
+
+    def __init__(self, center, radii, angle=0.0, relative=False, softness=0.0):
+        super().__init__(relative=relative, softness=softness)
+        self.center = _check_point("center", center)
+        if not isinstance(radii, (list, tuple)) or len(radii) != 2:
+            raise ValueError(
+                f"`radii` must be two positive numbers. Received: radii={radii!r}"
+            )
+        self.radii = tuple(_check_positive("radii", r) for r in radii)
+        if not _is_real(angle):
+            raise ValueError(f"`angle` must be a number. Received: angle={angle!r}")
+        self.angle = float(angle)
+
+    def _normalised(self, grid):
+        cx, cy = grid.point(self.center, self.relative)
+        a, b = self.radii
+        if self.relative:
+            a, b = a * grid.width_f, b * grid.height_f
+        cos, sin = math.cos(math.radians(self.angle)), math.sin(math.radians(self.angle))
+        dx, dy = grid.cols - cx, grid.rows - cy
+        u = (cos * dx + sin * dy) / a
+        v = (cos * dy - sin * dx) / b
+        return u, v, a, b
+
+    def _inside(self, grid):
+        u, v, _, _ = self._normalised(grid)
+        return u * u + v * v <= 1.0
+
+    def _distance(self, grid):
+        xp = grid.xp
+        u, v, a, b = self._normalised(grid)
+        q = xp.sqrt(u * u + v * v)
+        gradient = xp.sqrt((u / a) ** 2 + (v / b) ** 2)
+        return (q - 1.0) * q / xp.maximum(gradient, 1e-12)
+
+    def get_config(self):
+        return {
+            "center": list(self.center),
+            "radii": list(self.radii),
+            "angle": self.angle,
+            **super().get_config(),
+        }
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Box(Shape):
+    """An axis-aligned rectangle from `start` to `end`, both ends inclusive.
+
+    Formula:
+    ```python
+    inside = (start_x <= col <= end_x) & (start_y <= row <= end_y)
+    ```
+
+    Args:
+        start: The corner `(x, y)` with the smallest coordinates.
+        end: The opposite corner; each coordinate `>=` that of `start`.
+        relative: If `True`, corners are fractions of the image size.
+        softness: Width in pixels of a soft edge; 0 for a hard edge.
+
+    Example:
+    >>> Box(start=(3, 3), end=(6, 6)).to_numpy(10, 10).sum()
+    16.0
+    """
+
+    def __init__(self, start, end, relative=False, softness=0.0):
+        super().__init__(relative=relative, softness=softness)
+        self.start = _check_point("start", start)
+        self.end = _check_point("end", end)
+        if self.end[0] < self.start[0] or self.end[1] < self.start[1]:
+            raise ValueError(
+                "`end` must not lie left of or above `start`. "
+                f"Received: start={start!r}, end={end!r}"
+            )
+
+    def _gaps(self, grid):
+        xp = grid.xp
+        x0, y0 = grid.point(self.start, self.relative)
+        x1, y1 = grid.point(self.end, self.relative)
+        gap_x = xp.maximum(xp.maximum(x0 - grid.cols, grid.cols - x1), 0.0)
+        gap_y = xp.maximum(xp.maximum(y0 - grid.rows, grid.rows - y1), 0.0)
+        return gap_x, gap_y
+
+    def _inside(self, grid):
+        gap_x, gap_y = self._gaps(grid)
+        return grid.xp.logical_and(gap_x <= 0, gap_y <= 0)
+
+    def _distance(self, grid):
+        gap_x, gap_y = self._gaps(grid)
+        return grid.xp.sqrt(gap_x * gap_x + gap_y * gap_y)
+
+    def get_config(self):
+        return {"start": list(self.start), "end": list(self.end), **super().get_config()}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Polygon(Shape):
+    """A simple or self-intersecting polygon, filled by the even-odd rule.
+
+    A pixel centre is inside when a ray from it crosses the edges an odd
+    number of times, or when it lies on an edge (within 1e-3 pixels).
+
+    Args:
+        vertices: Three or more points `(x, y)`, in order; the last joins the
+            first.
+        relative: If `True`, vertices are fractions of the image size.
+        softness: Width in pixels of a soft edge; 0 for a hard edge.
+
+    Example:
+    >>> Polygon([(0, 0), (4, 0), (0, 4)]).to_numpy(5, 5).sum()
+    15.0
+    """
+
+    def __init__(self, vertices, relative=False, softness=0.0):
+        super().__init__(relative=relative, softness=softness)
+        if not isinstance(vertices, (list, tuple, np.ndarray)) or len(vertices) < 3:
+            raise ValueError(
+                "`vertices` must hold at least three points (x, y). "
+                f"Received: vertices={vertices!r}"
+            )
+        self.vertices = tuple(_check_point("vertices", v) for v in vertices)
+        self._edges = [
+            (a, b)
+            for a, b in zip(self.vertices, self.vertices[1:] + self.vertices[:1])
+            if a != b
+        ]
+        if _all_on_one_line(self.vertices):
+            raise ValueError(
+                "`vertices` must hold at least three points not all on one line. "
+                f"Received: vertices={vertices!r}"
+            )
+
+    def _edge_points(self, grid):
+        for a, b in self._edges:
+            yield (
+                grid.point(a, self.relative),
+                grid.point(b, self.relative),
+                a[1] == b[1],
+            )
+
+    def _crossings(self, grid):
+        xp = grid.xp
+        odd = None
+        for (xa, ya), (xb, yb), horizontal in self._edge_points(grid):
+            if horizontal:
+                continue
+            spans = xp.not_equal(grid.rows > ya, grid.rows > yb)
+            x_cross = xa + (grid.rows - ya) * ((xb - xa) / (yb - ya))
+            crosses = xp.logical_and(spans, grid.cols < x_cross)
+            odd = crosses if odd is None else xp.logical_xor(odd, crosses)
+        return odd
+
+    def _edge_distance(self, grid):
+        xp = grid.xp
+        nearest = None
+        for (xa, ya), (xb, yb), _ in self._edge_points(grid):
+            ex, ey = xb - xa, yb - ya
+            px, py = grid.cols - xa, grid.rows - ya
+            t = xp.clip((px * ex + py * ey) / (ex * ex + ey * ey), 0.0, 1.0)
+            dx, dy = px - t * ex, py - t * ey
+            d2 = dx * dx + dy * dy
+            nearest = d2 if nearest is None else xp.minimum(nearest, d2)
+        return xp.sqrt(nearest)
+
+    def _inside(self, grid):
+        on_edge = self._edge_distance(grid) <= _EDGE_TOLERANCE
+        return grid.xp.logical_or(self._crossings(grid), on_edge)
+
+    def _distance(self, grid):
+        return self._edge_distance(grid)
+
+    def get_config(self):
+        return {"vertices": [list(v) for v in self.vertices], **super().get_config()}
+
+
+def _all_on_one_line(points):
+    origin = points[0]
+    other = next((p for p in points if p != origin), None)
+    if other is None:
+        return True
+    ex, ey = other[0] - origin[0], other[1] - origin[1]
+    return all(ex * (y - origin[1]) == ey * (x - origin[0]) for x, y in points)
+
+
+def _check_regions(name, regions, minimum):
+    if len(regions) < minimum:
+        raise ValueError(
+            f"`{name}` needs at least {minimum} regions. Received: {len(regions)}"
+        )
+    for region in regions:
+        if not isinstance(region, Region):
+            raise TypeError(
+                f"`{name}` combines regions only. Received: {region!r} "
+                f"of type {type(region).__name__}"
+            )
+    return tuple(regions)
+
+
+def _serialize(region):
+    return keras.saving.serialize_keras_object(region)
+
+
+def _deserialize(config):
+    return keras.saving.deserialize_keras_object(config)
+
+
+class _Combination(Region):
+    """A region computed from others; the edges' options belong to the parts."""
+
+    def __init__(self, *regions):
+        self.regions = _check_regions(type(self).__name__, regions, 2)
+
+    @property
+    def is_binary(self):
+        return all(r.is_binary for r in self.regions)
+
+    def get_config(self):
+        return {"regions": [_serialize(r) for r in self.regions]}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(*[_deserialize(r) for r in config["regions"]])
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Union(_Combination):
+    """The pixels in any of the regions: the largest of their mask values.
+
+    Args:
+        *regions: Two or more regions.
+
+    Example:
+    >>> both_eyes = Circle((4, 4), 2) | Circle((12, 4), 2)
+    """
+
+    def _draw(self, grid):
+        masks = [r._draw(grid) for r in self.regions]
+        result = masks[0]
+        for mask in masks[1:]:
+            result = grid.xp.maximum(result, mask)
+        return result
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Intersection(_Combination):
+    """The pixels in every region: the smallest of their mask values.
+
+    Args:
+        *regions: Two or more regions.
+
+    Example:
+    >>> lens = Circle((6, 6), 4) & Circle((9, 6), 4)
+    """
+
+    def _draw(self, grid):
+        masks = [r._draw(grid) for r in self.regions]
+        result = masks[0]
+        for mask in masks[1:]:
+            result = grid.xp.minimum(result, mask)
+        return result
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Difference(_Combination):
+    """The pixels of the first region that are in none of the others.
+
+    Formula:
+    ```python
+    mask = min(first, 1 - max(others))
+    ```
+
+    Args:
+        *regions: Two or more regions; the later ones are cut from the first.
+
+    Example:
+    >>> ring = Circle((8, 8), 6) - Circle((8, 8), 3)
+    """
+
+    def _draw(self, grid):
+        masks = [r._draw(grid) for r in self.regions]
+        result = masks[0]
+        for mask in masks[1:]:
+            result = grid.xp.minimum(result, 1.0 - mask)
+        return result
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class Invert(Region):
+    """Every pixel outside a region: one minus its mask.
+
+    Args:
+        region: The region to invert.
+
+    Example:
+    >>> outside_fov = ~Circle((0.5, 0.5), 0.5, relative=True)
+    """
+
+    def __init__(self, region):
+        (self.region,) = _check_regions("Invert", (region,), 1)
+
+    @property
+    def is_binary(self):
+        return self.region.is_binary
+
+    def _draw(self, grid):
+        return 1.0 - self.region._draw(grid)
+
+    def get_config(self):
+        return {"region": _serialize(self.region)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(_deserialize(config["region"]))
