@@ -105,8 +105,9 @@ def masked_relu(
 
     The result is computed in the cheapest form that equals this formula: a
     leaky ReLU blended by any mask is a ReLU with the per-element slope
-    `mask * negative_slope`, and a shifted ReLU selected by a binary mask is
-    `relu(x - mask * shift)`.
+    `mask * negative_slope`, a shifted ReLU selected by a binary mask is
+    `relu(x - mask * shift)`, and blended by a weighted mask it is
+    `relu(x) - mask * min(relu(x), shift)` (for `shift > 0`).
 
     Args:
         x: Input tensor.
@@ -128,13 +129,24 @@ def masked_relu(
     [[-0.1, 0.5], [0.0, 0.5]]
     """
     mask = ops.cast(mask, x.dtype)
-    if shift == 0 and threshold == 0 and max_value is None:
+    plain_relu_inside = threshold == 0 and max_value is None
+    if plain_relu_inside and shift == 0:
         if negative_slope == 0:
             return ops.relu(x)
         slope = ops.multiply(mask, negative_slope)
+        if negative_slope <= 1:
+            return ops.maximum(x, ops.multiply(x, slope))
         return ops.where(ops.greater_equal(x, 0), x, ops.multiply(x, slope))
-    if binary and negative_slope == 0 and threshold == 0 and max_value is None:
-        return ops.relu(ops.subtract(x, ops.multiply(mask, shift)))
+    if plain_relu_inside and negative_slope == 0:
+        if binary:
+            return ops.relu(ops.subtract(x, ops.multiply(mask, shift)))
+        # relu(x - s) - relu(x) is -min(relu(x), s) for s > 0 and
+        # clip(x - s, 0, -s) for s < 0.
+        outside = ops.relu(x)
+        if shift > 0:
+            return ops.subtract(outside, ops.multiply(mask, ops.minimum(outside, shift)))
+        gain = ops.clip(ops.subtract(x, shift), 0.0, -shift)
+        return ops.add(outside, ops.multiply(mask, gain))
     inside = shifted_relu(x, shift, negative_slope, max_value, threshold)
     outside = ops.relu(x)
     if binary:

@@ -1,0 +1,120 @@
+"""Independent NumPy references, written pixel by pixel in float64.
+
+Nothing here imports the package: each function restates the documented
+formula so that the tests compare two separate implementations.
+"""
+
+import math
+
+import numpy as np
+
+
+def keras_relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    """`keras.activations.relu` as its documentation states it."""
+    x = np.asarray(x, np.float64)
+    y = np.where(x >= threshold, x, negative_slope * (x - threshold))
+    if max_value is not None:
+        y = np.where(x >= max_value, max_value, y)
+    return y
+
+
+def masked_relu(x, mask, shift=0.0, negative_slope=0.0, max_value=None, threshold=0.0):
+    x = np.asarray(x, np.float64)
+    inside = keras_relu(x - shift, negative_slope, max_value, threshold)
+    outside = np.maximum(x, 0.0)
+    return mask * inside + (1.0 - mask) * outside
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def learned_start(mask, margin=1e-3):
+    """The mask a trainable layer starts from: the given one, kept off 0 and 1."""
+    return np.clip(mask, margin, 1.0 - margin)
+
+
+def elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * (np.exp(x) - 1.0))
+
+
+def _pixel(point, relative, height, width):
+    x, y = point
+    if relative:
+        return x * width - 0.5, y * height - 0.5
+    return x, y
+
+
+def _ramp(inside, distance, softness):
+    if inside:
+        return 1.0
+    if softness == 0:
+        return 0.0
+    return min(max(1.0 - distance / softness, 0.0), 1.0)
+
+
+def circle(height, width, center, radius, relative=False, softness=0.0):
+    cx, cy = _pixel(center, relative, height, width)
+    r = radius * min(height, width) if relative else radius
+    out = np.zeros((height, width))
+    for row in range(height):
+        for col in range(width):
+            d2 = (col - cx) ** 2 + (row - cy) ** 2
+            out[row, col] = _ramp(d2 <= r * r, math.sqrt(d2) - r, softness)
+    return out
+
+
+def ellipse(height, width, center, radii, angle=0.0, relative=False, softness=0.0):
+    cx, cy = _pixel(center, relative, height, width)
+    a, b = radii
+    if relative:
+        a, b = a * width, b * height
+    t = math.radians(angle)
+    out = np.zeros((height, width))
+    for row in range(height):
+        for col in range(width):
+            dx, dy = col - cx, row - cy
+            u = (math.cos(t) * dx + math.sin(t) * dy) / a
+            v = (-math.sin(t) * dx + math.cos(t) * dy) / b
+            q = math.hypot(u, v)
+            grad = math.hypot(u / a, v / b)
+            distance = (q - 1.0) * q / grad if grad > 0 else 0.0
+            out[row, col] = _ramp(q * q <= 1.0, distance, softness)
+    return out
+
+
+def box(height, width, start, end, relative=False, softness=0.0):
+    x0, y0 = _pixel(start, relative, height, width)
+    x1, y1 = _pixel(end, relative, height, width)
+    out = np.zeros((height, width))
+    for row in range(height):
+        for col in range(width):
+            gx = max(x0 - col, col - x1, 0.0)
+            gy = max(y0 - row, row - y1, 0.0)
+            out[row, col] = _ramp(gx == 0 and gy == 0, math.hypot(gx, gy), softness)
+    return out
+
+
+def _segment_distance(px, py, a, b):
+    (xa, ya), (xb, yb) = a, b
+    ex, ey = xb - xa, yb - ya
+    t = ((px - xa) * ex + (py - ya) * ey) / (ex * ex + ey * ey)
+    t = min(max(t, 0.0), 1.0)
+    return math.hypot(px - xa - t * ex, py - ya - t * ey)
+
+
+def polygon(height, width, vertices, relative=False, softness=0.0):
+    pts = [_pixel(v, relative, height, width) for v in vertices]
+    edges = list(zip(pts, pts[1:] + pts[:1]))
+    out = np.zeros((height, width))
+    for row in range(height):
+        for col in range(width):
+            inside = False
+            for (xa, ya), (xb, yb) in edges:
+                if (ya > row) != (yb > row):
+                    x_cross = xa + (row - ya) * (xb - xa) / (yb - ya)
+                    if col < x_cross:
+                        inside = not inside
+            distance = min(_segment_distance(col, row, a, b) for a, b in edges)
+            out[row, col] = _ramp(inside or distance <= 1e-3, distance, softness)
+    return out
