@@ -131,3 +131,16 @@ def test_config_is_a_few_numbers_and_round_trips():
     restored = keras.saving.deserialize_keras_object(json.loads(text), safe_mode=True)
     assert restored == region
     np.testing.assert_array_equal(restored.to_numpy(9, 9), region.to_numpy(9, 9))
+
+
+def test_rasterize_with_sizes_given_as_tensors():
+    """Sizes known only at run time arrive as scalar tensors."""
+    region = Ellipse((0.5, 0.4), (0.3, 0.2), angle=10, relative=True, softness=1.0) | Polygon(
+        [(0.1, 0.1), (0.4, 0.1), (0.1, 0.5)], relative=True
+    )
+    h, w = keras.ops.convert_to_tensor(11), keras.ops.convert_to_tensor(14)
+    expected = np.maximum(
+        ref.ellipse(11, 14, (0.5, 0.4), (0.3, 0.2), 10, True, 1.0),
+        ref.polygon(11, 14, [(0.1, 0.1), (0.4, 0.1), (0.1, 0.5)], True),
+    )
+    np.testing.assert_allclose(to_numpy(region.rasterize(h, w)), expected, atol=1e-5)
