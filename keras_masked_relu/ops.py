@@ -180,3 +180,204 @@ def masked_activation(x, mask, inside, outside, binary=False):
     mask = ops.cast(mask, x.dtype)
     combine = select if binary else blend
     return combine(mask, inside(x), outside(x))
+
+
+def sqrt_tanh(x):
+    """A smooth activation, close to the identity for large |x|.
+
+    Formula:
+    ```python
+    f(x) = x * tanh(sqrt(x ** 2 + 1))
+    ```
+
+    `tanh(sqrt(x**2 + 1))` equals 1 in float32 once |x| > 20, so `x` is
+    clipped to [-20, 20] inside the square root: the result is unchanged and
+    `x ** 2` cannot overflow in float16.
+
+    Args:
+        x: Input tensor.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> sqrt_tanh(keras.ops.convert_to_tensor([0.0, 1.0]))
+    [0.0, 0.8884]
+    """
+    bounded = ops.clip(x, -20.0, 20.0)
+    return ops.multiply(x, ops.tanh(ops.sqrt(ops.add(ops.square(bounded), 1.0))))
+
+
+def scaled_relu(x, scale=1.0, shift=0.0):
+    """A ReLU of the shifted input, scaled.
+
+    Formula:
+    ```python
+    f(x) = scale * relu(x + shift)
+    ```
+
+    Args:
+        x: Input tensor.
+        scale: Factor applied to the output.
+        shift: Added to the input before the ReLU.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> scaled_relu(keras.ops.convert_to_tensor([-1.0, 1.0]), scale=2.0, shift=0.5)
+    [0.0, 3.0]
+    """
+    return ops.multiply(ops.relu(ops.add(x, shift)), scale)
+
+
+def soft_clip(x, scale=1.0):
+    """Bounds `x` smoothly to (-scale, scale).
+
+    Formula:
+    ```python
+    f(x) = scale * tanh(x / scale)
+    ```
+
+    Args:
+        x: Input tensor.
+        scale: Positive bound.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> soft_clip(keras.ops.convert_to_tensor([-100.0, 0.0, 100.0]), scale=5.0)
+    [-5.0, 0.0, 5.0]
+    """
+    return ops.multiply(ops.tanh(ops.divide(x, scale)), scale)
+
+
+def learnable_relu(x, alpha, scale, shift=None):
+    """A PReLU with an output scale and an optional offset.
+
+    Formula:
+    ```python
+    f(x) = scale * (relu(x) - alpha * relu(-x)) + shift
+    ```
+
+    Args:
+        x: Input tensor.
+        alpha: Slope below zero, broadcastable to `x`.
+        scale: Output scale, broadcastable to `x`.
+        shift: Offset broadcastable to `x`, or `None` for none.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> learnable_relu(keras.ops.convert_to_tensor([-2.0, 2.0]), 0.25, 2.0)
+    [-1.0, 4.0]
+    """
+    y = ops.multiply(ops.subtract(ops.relu(x), ops.multiply(alpha, ops.relu(ops.negative(x)))), scale)
+    if shift is not None:
+        y = ops.add(y, shift)
+    return y
+
+
+def adaptive_mixture(x, logits, activations):
+    """A softmax-weighted sum of activations.
+
+    Formula:
+    ```python
+    f(x) = sum(softmax(logits)[i] * activations[i](x) for i in range(n))
+    ```
+
+    Args:
+        x: Input tensor.
+        logits: Mixing logits of shape `(n, ...)`, the trailing axes
+            broadcastable to `x` (for per-channel weights).
+        activations: A sequence of `n` callables.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> adaptive_mixture(x, keras.ops.zeros((2,)), [keras.ops.relu, keras.ops.tanh])
+    """
+    weights = ops.softmax(logits, axis=0)
+    y = None
+    for i, activation in enumerate(activations):
+        term = ops.multiply(weights[i], activation(x))
+        y = term if y is None else ops.add(y, term)
+    return y
+
+
+def polynomial(x, coefficients):
+    """A polynomial in `x`, evaluated by Horner's rule.
+
+    Formula:
+    ```python
+    f(x) = sum(coefficients[k] * x ** k for k in range(len(coefficients)))
+    ```
+
+    Args:
+        x: Input tensor.
+        coefficients: 1-D tensor `(a_0, ..., a_degree)`, lowest power first.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> polynomial(keras.ops.convert_to_tensor([2.0]), keras.ops.convert_to_tensor([1.0, 0.0, 3.0]))
+    [13.0]
+    """
+    degree = coefficients.shape[0] - 1
+    if degree == 0:
+        return ops.multiply(ops.ones_like(x), coefficients[0])
+    y = ops.add(ops.multiply(x, coefficients[degree]), coefficients[degree - 1])
+    for k in range(degree - 2, -1, -1):
+        y = ops.add(ops.multiply(y, x), coefficients[k])
+    return y
+
+
+def rational(x, numerator, denominator):
+    """The "safe" Padé activation: a rational function without poles.
+
+    Formula:
+    ```python
+    P(x) = sum(numerator[k] * x ** k for k in range(m + 1))
+    f(x) = P(x) / (1 + abs(sum(denominator[j - 1] * x ** j for j in range(1, n + 1))))
+    ```
+
+    Args:
+        x: Input tensor.
+        numerator: 1-D tensor `(a_0, ..., a_m)`, lowest power first.
+        denominator: 1-D tensor `(b_1, ..., b_n)`, lowest power first; the
+            constant term of the denominator is fixed to 1.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> rational(x, keras.ops.convert_to_tensor([0.0, 1.0]), keras.ops.convert_to_tensor([1.0]))
+    """
+    q = ops.multiply(polynomial(x, denominator), x)
+    return ops.divide(polynomial(x, numerator), ops.add(ops.abs(q), 1.0))
+
+
+def learnable_swish(x, beta):
+    """Swish with a learnable sharpness.
+
+    Formula:
+    ```python
+    f(x) = x * sigmoid(beta * x)
+    ```
+
+    Args:
+        x: Input tensor.
+        beta: Sharpness, broadcastable to `x`.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> learnable_swish(keras.ops.convert_to_tensor([0.0, 2.0]), 1.0)
+    [0.0, 1.7616]
+    """
+    return ops.multiply(x, ops.sigmoid(ops.multiply(beta, x)))

@@ -118,3 +118,43 @@ def polygon(height, width, vertices, relative=False, softness=0.0):
             distance = min(_segment_distance(col, row, a, b) for a, b in edges)
             out[row, col] = _ramp(inside or distance <= 1e-3, distance, softness)
     return out
+
+
+def softmax(z, axis=0):
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+ACTIVATIONS = {
+    "relu": lambda x: np.maximum(x, 0.0),
+    "tanh": np.tanh,
+    "linear": lambda x: x,
+    "sigmoid": sigmoid,
+    "elu": elu,
+}
+
+
+def power_sum(x, coefficients, first_power=0):
+    """sum(c[i] * x ** (first_power + i)), term by term."""
+    return sum(c * x ** (first_power + i) for i, c in enumerate(coefficients))
+
+
+def sqrt_tanh(x):
+    return x * np.tanh(np.sqrt(x * x + 1.0))
+
+
+def learnable_relu(x, alpha, scale, shift=0.0):
+    return scale * (np.maximum(x, 0.0) - alpha * np.maximum(-x, 0.0)) + shift
+
+
+def mixture(x, logits, names):
+    w = softmax(logits, axis=0)
+    return sum(w[i] * ACTIVATIONS[n](x) for i, n in enumerate(names))
+
+
+def rational(x, numerator, denominator):
+    return power_sum(x, numerator) / (1.0 + np.abs(power_sum(x, denominator, first_power=1)))
+
+
+def swish(x, beta):
+    return x * sigmoid(beta * x)

@@ -3,28 +3,17 @@
 import keras
 
 from keras_masked_relu import ops as kmr_ops
+from keras_masked_relu.layers.arguments import get_activation
 from keras_masked_relu.layers.masked_layer import MaskedLayer
 
 
-def _resolve_activation(name, value):
+def _resolve_rule(name, value):
     """A layer stays a layer; anything else becomes a Keras activation function."""
+    if isinstance(value, dict) and value.get("class_name") not in (None, "function"):
+        value = keras.saving.deserialize_keras_object(value)
     if isinstance(value, keras.layers.Layer):
         return value
-    if isinstance(value, str):
-        try:
-            return keras.activations.get(value)
-        except (ValueError, TypeError) as error:
-            raise ValueError(
-                f"`{name}` is not a known Keras activation. Received: {name}={value!r}"
-            ) from error
-    if isinstance(value, dict):
-        return _resolve_activation(name, keras.saving.deserialize_keras_object(value))
-    if callable(value):
-        return value
-    raise TypeError(
-        f"`{name}` must be an activation name, an activation function or a Keras "
-        f"layer. Received: {name}={value!r} of type {type(value).__name__}"
-    )
+    return get_activation(name, value)
 
 
 def _serialize_activation(value):
@@ -78,8 +67,8 @@ class MaskedActivation(MaskedLayer):
         super().__init__(
             mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs
         )
-        self.inside = _resolve_activation("inside", inside)
-        self.outside = _resolve_activation("outside", outside)
+        self.inside = _resolve_rule("inside", inside)
+        self.outside = _resolve_rule("outside", outside)
 
     def build(self, input_shape):
         super().build(input_shape)

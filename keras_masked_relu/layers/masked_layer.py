@@ -4,23 +4,12 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_masked_relu.layers.channels import standardize_data_format
 from keras_masked_relu.regions import Region
 
 # Starting probabilities of a learned mask are kept this far from 0 and 1, so
 # that their logits are finite (about +-6.9) and still receive gradient.
 _LOGIT_MARGIN = 1e-3
-
-
-def standardize_data_format(data_format):
-    """Returns `data_format`, or Keras's image data format when it is `None`."""
-    if data_format is None:
-        return keras.config.image_data_format()
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(
-            "`data_format` must be 'channels_last' or 'channels_first'. "
-            f"Received: data_format={data_format!r}"
-        )
-    return data_format
 
 
 def _checked_mask_array(mask):

@@ -1,26 +1,10 @@
 """`MaskedReLU`: a ReLU with its own parameters inside a mask."""
 
-import math
-import numbers
-
 import keras
 
 from keras_masked_relu import ops as kmr_ops
+from keras_masked_relu.layers.arguments import check_number
 from keras_masked_relu.layers.masked_layer import MaskedLayer
-
-
-def _check_number(name, value, minimum=None, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-    ):
-        raise TypeError(f"`{name}` must be a finite number. Received: {name}={value!r}")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}. Received: {name}={value!r}")
-    return float(value)
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
@@ -80,10 +64,10 @@ class MaskedReLU(MaskedLayer):
         super().__init__(
             mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs
         )
-        self.shift = _check_number("shift", shift)
-        self.negative_slope = _check_number("negative_slope", negative_slope, 0.0)
-        self.max_value = _check_number("max_value", max_value, 0.0, allow_none=True)
-        self.threshold = _check_number("threshold", threshold)
+        self.shift = check_number("shift", shift)
+        self.negative_slope = check_number("negative_slope", negative_slope, minimum=0.0)
+        self.max_value = check_number("max_value", max_value, minimum=0.0, allow_none=True)
+        self.threshold = check_number("threshold", threshold)
 
     def activate(self, x, mask):
         return kmr_ops.masked_relu(

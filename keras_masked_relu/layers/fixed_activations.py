@@ -1,0 +1,101 @@
+"""Activations with fixed settings: `SqrtTanh`, `ScaledReLU`, `SoftClip`."""
+
+import keras
+
+from keras_masked_relu import ops as kmr_ops
+from keras_masked_relu.layers.arguments import check_number
+
+_PACKAGE = "keras_masked_relu"
+
+
+class _Elementwise(keras.layers.Layer):
+    """An activation with no weights: same shape out, Keras masks passed on."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class SqrtTanh(_Elementwise):
+    """Smooth activation, about linear near 0 and the identity for large |x|.
+
+    Formula:
+    ``` python
+    f(x) = x * tanh(sqrt(x ** 2 + 1))
+    ```
+
+    Args:
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Example:
+    >>> SqrtTanh()(np.array([0.0, 1.0, 100.0]))
+    [0.0, 0.8884, 100.0]
+    """
+
+    def call(self, inputs):
+        return kmr_ops.sqrt_tanh(inputs)
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class ScaledReLU(_Elementwise):
+    """A ReLU of the shifted input, scaled.
+
+    Formula:
+    ``` python
+    f(x) = scale * relu(x + shift)
+    ```
+
+    Args:
+        scale: Float, factor applied to the output.
+        shift: Float, added to the input before the ReLU.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Example:
+    >>> ScaledReLU(scale=2.0, shift=0.5)(np.array([-1.0, 1.0]))
+    [0.0, 3.0]
+    """
+
+    def __init__(self, scale=1.0, shift=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = check_number("scale", scale)
+        self.shift = check_number("shift", shift)
+
+    def call(self, inputs):
+        return kmr_ops.scaled_relu(inputs, self.scale, self.shift)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "shift": self.shift}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class SoftClip(_Elementwise):
+    """Bounds the input smoothly to (-scale, scale); gradients flow everywhere.
+
+    Formula:
+    ``` python
+    f(x) = scale * tanh(x / scale)
+    ```
+
+    Args:
+        scale: Float > 0, the bound.
+        **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
+
+    Example:
+    >>> SoftClip(scale=5.0)(np.array([-100.0, 0.0, 100.0]))
+    [-5.0, 0.0, 5.0]
+    """
+
+    def __init__(self, scale=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = check_number("scale", scale, positive=True)
+
+    def call(self, inputs):
+        return kmr_ops.soft_clip(inputs, self.scale)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}

@@ -1,0 +1,140 @@
+"""Learnable layers in models: training, saving, mixed precision, bad arguments."""
+
+import keras
+import numpy as np
+import pytest
+
+from backend_utils import to_numpy
+from keras_masked_relu import (
+    AdaptiveMixture,
+    LearnableReLU,
+    LearnableSwish,
+    MaskedActivation,
+    PolynomialActivation,
+    RationalActivation,
+    ScaledReLU,
+    SoftClip,
+    SqrtTanh,
+)
+from keras_masked_relu.regions import Circle
+
+LEARNABLE = {
+    "LearnableReLU": lambda: LearnableReLU(learnable_shift=True),
+    "AdaptiveMixture": lambda: AdaptiveMixture(per_channel=True),
+    "PolynomialActivation": lambda: PolynomialActivation(degree=3),
+    "RationalActivation": lambda: RationalActivation(),
+    "LearnableSwish": lambda: LearnableSwish(per_channel=True),
+}
+FIXED = {"SqrtTanh": SqrtTanh, "ScaledReLU": lambda: ScaledReLU(1.5, 0.1), "SoftClip": lambda: SoftClip(3.0)}
+
+
+def two_moons(n=256, noise=0.1, seed=0):
+    rng = np.random.default_rng(seed)
+    t = rng.uniform(0, np.pi, n)
+    upper = np.stack([np.cos(t[: n // 2]), np.sin(t[: n // 2])], 1)
+    lower = np.stack([1 - np.cos(t[n // 2 :]), 0.5 - np.sin(t[n // 2 :])], 1)
+    x = np.concatenate([upper, lower]) + rng.normal(scale=noise, size=(n, 2))
+    y = np.concatenate([np.zeros(n // 2), np.ones(n - n // 2)])[:, None]
+    return x.astype("float32"), y.astype("float32")
+
+
+@pytest.mark.parametrize("jit_compile", [False, True])
+@pytest.mark.parametrize("name", LEARNABLE)
+def test_training_on_two_moons(name, jit_compile):
+    keras.utils.set_random_seed(1)
+    x, y = two_moons()
+    activation = LEARNABLE[name]()
+    model = keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(16), activation, keras.layers.Dense(1, activation="sigmoid")]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy", jit_compile=jit_compile)
+    before = [to_numpy(w).copy() for w in activation.trainable_weights]
+    first = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, epochs=15, batch_size=64, verbose=0)
+    last = model.evaluate(x, y, verbose=0)
+    assert last < 0.8 * first, (first, last)
+    assert before, "the activation has no trainable weights"
+    for old, weight in zip(before, activation.trainable_weights):
+        assert np.abs(old - to_numpy(weight)).max() > 1e-4, weight.path
+
+
+def model_with(activation, shape=(6, 5, 4)):
+    x_in = keras.Input(shape)
+    return keras.Model(x_in, activation(keras.layers.Conv2D(4, 1)(x_in)))
+
+
+@pytest.mark.parametrize("name", list(LEARNABLE) + list(FIXED) + ["nested"])
+def test_keras_file_round_trip(name, tmp_path, rng):
+    if name == "nested":
+        activation = MaskedActivation(
+            Circle((2, 2), 2, softness=1.0),
+            inside=RationalActivation(approximate="tanh"),
+            outside=LearnableReLU(),
+            trainable_mask=True,
+        )
+    else:
+        activation = {**LEARNABLE, **FIXED}[name]()
+    model = model_with(activation)
+    for weight in model.weights:
+        weight.assign(to_numpy(weight) + rng.normal(scale=0.1, size=weight.shape).astype("float32"))
+    path = tmp_path / "model.keras"
+    model.save(path)
+    restored = keras.saving.load_model(path, safe_mode=True)
+    x = rng.normal(size=(2, 6, 5, 4)).astype("float32")
+    np.testing.assert_array_equal(to_numpy(restored(x)), to_numpy(model(x)))
+    assert len(restored.weights) == len(model.weights)
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+@pytest.mark.parametrize("name", list(LEARNABLE) + list(FIXED))
+def test_mixed_precision(name, policy, rng):
+    keras.config.set_dtype_policy(policy)
+    layer = {**LEARNABLE, **FIXED}[name]()
+    compute = policy.split("_")[1]
+    bounded = name in ("PolynomialActivation", "RationalActivation")
+    # Inputs whose outputs the compute dtype can hold (ScaledReLU scales by 1.5).
+    largest = 10.0 if bounded else (4e4 if compute == "float16" else 1e30)
+    grid = np.linspace(-largest, largest, 2 * 3 * 4 * 8).reshape(2, 3, 4, 8)
+    y = layer(keras.ops.cast(grid, compute))
+    assert keras.backend.standardize_dtype(y.dtype) == compute
+    assert np.isfinite(to_numpy(keras.ops.cast(y, "float32"))).all()
+    assert all(w.dtype == "float32" for w in layer.weights)
+
+
+BAD = [
+    ("degree=0", lambda: PolynomialActivation(degree=0), ValueError, "degree=0"),
+    ("degree float", lambda: PolynomialActivation(degree=2.5), TypeError, "degree=2.5"),
+    ("soft clip scale=0", lambda: SoftClip(scale=0), ValueError, "scale=0"),
+    ("soft clip scale nan", lambda: SoftClip(scale=float("nan")), TypeError, "scale=nan"),
+    ("scaled relu shift str", lambda: ScaledReLU(shift="1"), TypeError, "shift='1'"),
+    ("unknown mixture entry", lambda: AdaptiveMixture(("relu", "nope")), ValueError, "activations='nope'"),
+    ("mixture of one", lambda: AdaptiveMixture(("relu",)), ValueError, "at least two"),
+    ("mixture as a string", lambda: AdaptiveMixture("relu"), TypeError, "activations='relu'"),
+    ("approximate without a fit", lambda: RationalActivation(approximate="softplus"), ValueError, "approximate='softplus'"),
+    ("numerator degree 0", lambda: RationalActivation(numerator_degree=0), ValueError, "numerator_degree=0"),
+    ("denominator degree str", lambda: RationalActivation(denominator_degree="4"), TypeError, "denominator_degree='4'"),
+    ("learnable_shift not bool", lambda: LearnableReLU(learnable_shift="yes"), TypeError, "learnable_shift='yes'"),
+    ("shared axes not ints", lambda: LearnableReLU(shared_axes=["h"]), TypeError, "shared_axes"),
+    ("bad initializer", lambda: LearnableReLU(alpha_initializer="no_such_init"), ValueError, "alpha_initializer='no_such_init'"),
+    ("per_channel not bool", lambda: LearnableSwish(per_channel=1), TypeError, "per_channel=1"),
+    ("bad data_format", lambda: LearnableSwish(data_format="NCHW"), ValueError, "data_format='NCHW'"),
+]
+
+
+@pytest.mark.parametrize("case", BAD, ids=[c[0] for c in BAD])
+def test_bad_arguments(case):
+    _, make, error, message = case
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_shared_axes_out_of_range():
+    with pytest.raises(ValueError, match=r"shared_axes=\[4\]"):
+        LearnableReLU(shared_axes=[4])(np.zeros((2, 3, 4, 5), "float32"))
+    with pytest.raises(ValueError, match=r"shared_axes=\[0\]"):
+        LearnableReLU(shared_axes=[0])(np.zeros((2, 3, 4, 5), "float32"))
+
+
+def test_per_channel_needs_a_known_channel_count():
+    with pytest.raises(ValueError, match="must be known"):
+        LearnableReLU()(keras.Input((4, 4, None)))
