@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q -n 2
 
-.PHONY: install test test-tensorflow test-jax test-torch demo clean
+.PHONY: install install-bench test test-tensorflow test-jax test-torch demo accuracy clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,15 @@ test: $(VENV)/.installed
 
 test-%: $(VENV)/.installed
 	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[all,test,bench]"
+	touch $@
+
+install-bench: $(VENV)/.bench-installed
+
+accuracy: $(VENV)/.bench-installed
+	$(PY) benchmarks/accuracy.py
 
 demo: $(VENV)/.installed
 	$(PY) -m keras_masked_relu demo

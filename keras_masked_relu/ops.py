@@ -9,6 +9,11 @@ import keras
 from keras import ops
 
 
+def _like(x, value):
+    """A scalar of x's dtype (exporters keep untyped Python floats as float64)."""
+    return ops.cast(value, x.dtype)
+
+
 def shifted_relu(x, shift=0.0, negative_slope=0.0, max_value=None, threshold=0.0):
     """`keras.activations.relu` applied to the input shifted by `shift`.
 
@@ -33,10 +38,21 @@ def shifted_relu(x, shift=0.0, negative_slope=0.0, max_value=None, threshold=0.0
     [0.0, 0.2]
     """
     if shift:
-        x = ops.subtract(x, shift)
-    return keras.activations.relu(
-        x, negative_slope=negative_slope, max_value=max_value, threshold=threshold
-    )
+        x = ops.subtract(x, _like(x, shift))
+    if negative_slope == 0 and max_value is None and threshold == 0:
+        return ops.relu(x)
+    # The steps of keras.activations.relu, with every constant in x's dtype
+    # and max/min instead of clip, which exporters convert more reliably.
+    if threshold != 0:
+        y = ops.where(ops.greater(x, _like(x, threshold)), x, _like(x, 0.0))
+    else:
+        y = ops.relu(x)
+    if max_value is not None:
+        y = ops.minimum(ops.maximum(y, _like(x, 0.0)), _like(x, max_value))
+    if negative_slope != 0:
+        below = ops.relu(ops.subtract(_like(x, threshold), x))
+        y = ops.subtract(y, ops.multiply(below, _like(x, negative_slope)))
+    return y
 
 
 def blend(mask, inside, outside):
@@ -145,7 +161,7 @@ def masked_relu(
         outside = ops.relu(x)
         if shift > 0:
             return ops.subtract(outside, ops.multiply(mask, ops.minimum(outside, shift)))
-        gain = ops.clip(ops.subtract(x, shift), 0.0, -shift)
+        gain = ops.clip(ops.subtract(x, shift), _like(x, 0.0), _like(x, -shift))
         return ops.add(outside, ops.multiply(mask, gain))
     inside = shifted_relu(x, shift, negative_slope, max_value, threshold)
     outside = ops.relu(x)
@@ -204,7 +220,7 @@ def sqrt_tanh(x):
     >>> sqrt_tanh(keras.ops.convert_to_tensor([0.0, 1.0]))
     [0.0, 0.8884]
     """
-    bounded = ops.clip(x, -20.0, 20.0)
+    bounded = ops.clip(x, _like(x, -20.0), _like(x, 20.0))
     return ops.multiply(x, ops.tanh(ops.sqrt(ops.add(ops.square(bounded), 1.0))))
 
 

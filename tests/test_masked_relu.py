@@ -169,3 +169,26 @@ class TestSeedExamples:
         mask = (((rows - 5) ** 2 + (cols - 5) ** 2) <= 9)[None, :, :, None]
         expected = np.where(mask, np.where(x > 0, x, 0.1 * x), np.maximum(x, 0))
         np.testing.assert_allclose(to_numpy(layer(x)), expected, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(negative_slope=0.1),
+        dict(max_value=6.0),
+        dict(max_value=0.7),
+        dict(threshold=0.3),
+        dict(threshold=-0.4, max_value=2.0),
+        dict(negative_slope=0.2, threshold=0.5),
+        dict(negative_slope=0.3, max_value=1.0, threshold=-0.2),
+    ],
+)
+def test_inside_rule_is_keras_relu(params, rng):
+    """The inside rule means exactly what keras.activations.relu means."""
+    from keras_masked_relu.ops import shifted_relu
+
+    x = rng.normal(scale=2.0, size=(4, 50)).astype("float32")
+    x[0, :8] = [0.0, 0.3, -0.4, 0.5, -0.2, 1.0, 2.0, 6.0]  # on the kinks
+    expected = to_numpy(keras.activations.relu(x - 0.25, **params))
+    np.testing.assert_allclose(to_numpy(shifted_relu(x, shift=0.25, **params)), expected, atol=1e-7)
