@@ -9,7 +9,7 @@ PYTEST_ARGS ?= -q -n 2
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[all,test]"
+	$(PY) -m pip install --quiet -e ".[all,export,test]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -28,7 +28,7 @@ test-%: $(VENV)/.installed
 	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests
 
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[all,test,bench]"
+	$(PY) -m pip install --quiet -e ".[all,export,test,bench]"
 	touch $@
 
 install-bench: $(VENV)/.bench-installed

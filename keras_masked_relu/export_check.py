@@ -1,0 +1,139 @@
+"""Exports a model in each format Keras offers, runs each artifact, compares.
+
+This module imports the runtimes (TensorFlow, onnxruntime, OpenVINO, LiteRT,
+PyTorch) when it needs them: it is a tool, not part of a layer.
+"""
+
+import os
+
+import keras
+import numpy as np
+
+# (name in reports, format given to model.export, runtime that runs it)
+FORMATS = {
+    "tensorflow": [
+        ("tf_saved_model", "tf_saved_model", "tensorflow"),
+        ("onnx", "onnx", "onnxruntime"),
+        ("openvino", "openvino", "openvino"),
+        ("litert", "litert", "litert"),
+    ],
+    "jax": [
+        ("tf_saved_model", "tf_saved_model", "tensorflow"),
+        ("onnx", "onnx", "onnxruntime"),
+        ("openvino (from onnx)", "onnx", "openvino"),
+    ],
+    "torch": [
+        ("onnx", "onnx", "onnxruntime"),
+        ("openvino", "openvino", "openvino"),
+        ("torch", "torch", "torch.export"),
+        ("litert", "litert", "litert"),
+    ],
+}
+
+NOT_AVAILABLE = {
+    ("jax", "openvino"): "jax2tf (JAX 0.10) always emits XlaCallModule, which OpenVINO's "
+    "TensorFlow frontend cannot convert; export ONNX and read it with OpenVINO instead",
+    ("jax", "litert"): "Keras offers LiteRT export from TensorFlow and PyTorch only",
+    ("jax", "torch"): "Keras offers torch export from PyTorch only",
+    ("tensorflow", "torch"): "Keras offers torch export from PyTorch only",
+    ("torch", "tf_saved_model"): "Keras converts through torch_xla, which has no build for "
+    "torch 2.13 on CPU",
+}
+
+_SUFFIX = {"tf_saved_model": "", "onnx": ".onnx", "openvino": ".xml", "litert": ".tflite", "torch": ".pt2"}
+
+
+def _input_signature(model, batch_size):
+    """A static batch for the formats that PyTorch exports with fixed shapes."""
+    return [
+        [keras.InputSpec(shape=(batch_size,) + tuple(t.shape[1:]), dtype="float32") for t in model.inputs]
+    ]
+
+
+def export_artifact(model, export_format, directory, batch_size):
+    """Exports `model` and returns the artifact's path."""
+    path = os.path.join(directory, f"model_{export_format}{_SUFFIX[export_format]}")
+    kwargs = {}
+    if keras.backend.backend() == "torch" and export_format in ("torch", "litert"):
+        kwargs["input_signature"] = _input_signature(model, batch_size)
+    model.export(path, format=export_format, verbose=False, **kwargs)
+    return path
+
+
+def run_artifact(runtime, path, inputs):
+    """Runs an exported artifact in its own runtime on a list of arrays."""
+    if runtime == "tensorflow":
+        import tensorflow as tf
+
+        loaded = tf.saved_model.load(path)
+        return np.asarray(loaded.serve(inputs if len(inputs) > 1 else inputs[0]))
+    if runtime == "onnxruntime":
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        feed = {i.name: x for i, x in zip(session.get_inputs(), inputs)}
+        return session.run(None, feed)[0]
+    if runtime == "openvino":
+        import openvino
+
+        # ACCURACY keeps f32 math; the default may use faster approximations.
+        compiled = openvino.Core().compile_model(path, "CPU", {"EXECUTION_MODE_HINT": "ACCURACY"})
+        return np.asarray(compiled(inputs)[compiled.outputs[0]])
+    if runtime == "litert":
+        from ai_edge_litert.interpreter import Interpreter
+
+        interpreter = Interpreter(model_path=path)
+        details = interpreter.get_input_details()
+        for detail, x in zip(details, _match_inputs(details, inputs)):
+            interpreter.resize_tensor_input(detail["index"], x.shape)
+        interpreter.allocate_tensors()
+        for detail, x in zip(details, _match_inputs(details, inputs)):
+            interpreter.set_tensor(detail["index"], x)
+        interpreter.invoke()
+        return interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    if runtime == "torch.export":
+        import torch
+
+        program = torch.export.load(path)
+        tensors = [torch.tensor(x) for x in inputs]
+        return program.module()(tensors if len(tensors) > 1 else tensors[0]).detach().numpy()
+    raise ValueError(f"Unknown runtime {runtime!r}")
+
+
+def _match_inputs(details, inputs):
+    """LiteRT lists inputs by name, not always in the model's order."""
+    order = sorted(range(len(details)), key=lambda i: details[i]["name"])
+    matched = [None] * len(details)
+    for position, index in enumerate(order):
+        matched[index] = inputs[position]
+    return matched
+
+
+def check_exports(model, inputs, directory, atol=1e-5):
+    """Exports `model` in every format available here and checks each artifact.
+
+    Args:
+        model: A built Keras model.
+        inputs: List of arrays, one per model input.
+        directory: Where the artifacts are written.
+        atol: Largest absolute difference from the Keras outputs that passes.
+
+    Returns:
+        A list of dicts with `backend`, `format`, `runtime`, `max_abs_diff`,
+        `ok` and `error` (a message when the export or the run failed).
+    """
+    backend = keras.backend.backend()
+    expected = np.asarray(keras.ops.convert_to_numpy(model(inputs if len(inputs) > 1 else inputs[0])))
+    rows, exported = [], {}
+    for name, export_format, runtime in FORMATS[backend]:
+        row = {"backend": backend, "format": name, "runtime": runtime, "max_abs_diff": None, "ok": False, "error": None}
+        try:
+            if export_format not in exported:
+                exported[export_format] = export_artifact(model, export_format, directory, len(inputs[0]))
+            actual = run_artifact(runtime, exported[export_format], inputs)
+            row["max_abs_diff"] = float(np.max(np.abs(actual - expected)))
+            row["ok"] = bool(row["max_abs_diff"] <= atol)
+        except Exception as error:  # reported, not raised: the table shows every cell
+            row["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
+        rows.append(row)
+    return rows
