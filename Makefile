@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q -n 2
 
-.PHONY: install install-bench test test-tensorflow test-jax test-torch demo accuracy clean
+.PHONY: install install-bench test test-cross test-tensorflow test-jax test-torch demo accuracy clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,18 @@ test: $(VENV)/.installed
 	@failed=""; \
 	for b in $(BACKENDS); do \
 		echo "=== KERAS_BACKEND=$$b"; \
-		KERAS_BACKEND=$$b $(PY) -m pytest $(PYTEST_ARGS) tests || failed="$$failed $$b"; \
+		KERAS_BACKEND=$$b $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend || failed="$$failed $$b"; \
 	done; \
+	echo "=== across backends (each in its own process)"; \
+	$(PY) -m pytest $(PYTEST_ARGS) tests/cross_backend || failed="$$failed cross-backend"; \
 	if [ -n "$$failed" ]; then echo "FAILED under:$$failed"; exit 1; fi; \
 	echo "All backends passed."
 
+test-cross: $(VENV)/.installed
+	$(PY) -m pytest $(PYTEST_ARGS) tests/cross_backend
+
 test-%: $(VENV)/.installed
-	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests
+	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install --quiet -e ".[all,export,test,bench]"

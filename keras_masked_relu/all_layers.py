@@ -33,7 +33,8 @@ def build_model(image=IMAGE, channels=3, width=8, seed=0):
     weighted = rng.random((image, image)).astype("float32")
     fov = Circle(center=(0.5, 0.5), radius=0.45, relative=True, softness=2.0)
     notch = Polygon([(0.0, 0.0), (0.4, 0.0), (0.0, 0.4)], relative=True)
-    lens = Ellipse(center=(0.6, 0.4), radii=(0.3, 0.2), angle=25, relative=True)
+    # A soft edge gives a learned mask room to move (see README, learned masks).
+    lens = Ellipse(center=(0.6, 0.4), radii=(0.3, 0.2), angle=25, relative=True, softness=3.0)
 
     x_in = keras.Input((image, image, channels), name="image")
     m_in = keras.Input((image, image), name="mask")

@@ -56,7 +56,7 @@ class Report:
     def passed(self):
         for r in self.results:
             worst = [r.outputs_abs] + ([r.gradients_abs] if self.gradients else [])
-            if not all(np.isfinite(w) and w <= self.atol for w in worst):
+            if not all(w is not None and np.isfinite(w) and w <= self.atol for w in worst):
                 return False
         return True
 
@@ -65,15 +65,15 @@ class Report:
         head = ["backend", "outputs max abs", "outputs max rel"]
         if self.gradients:
             head += ["gradients max abs", "gradients max rel"]
-        head += ["ms / batch", f"within {self.atol:g}"]
+        head += ["ms / batch (eager)", f"within {self.atol:g}"]
         rows = []
         for r in self.results:
             row = [r.backend + (" (reference)" if r.backend == first else ""),
                    f"{r.outputs_abs:.3g}", f"{r.outputs_rel:.3g}"]
             ok = r.outputs_abs <= self.atol
             if self.gradients:
-                row += [f"{r.gradients_abs:.3g}", f"{r.gradients_rel:.3g}"]
-                ok = ok and r.gradients_abs <= self.atol
+                row += [_number(r.gradients_abs), _number(r.gradients_rel)]
+                ok = ok and r.gradients_abs is not None and r.gradients_abs <= self.atol
             row += [f"{r.ms_per_batch:.2f}", "yes" if ok else "NO"]
             rows.append(row)
         widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
@@ -82,6 +82,10 @@ class Report:
         out = [f"inputs: {shapes} (seed {self.seed})", line(head), line(["-" * w for w in widths])]
         out += [line(r) for r in rows]
         return "\n".join(out)
+
+
+def _number(value):
+    return "-" if value is None else f"{value:.3g}"
 
 
 def _check_model_file(path):
@@ -189,7 +193,7 @@ def compare(
         atol: Largest absolute difference that passes.
         seed: Seed of the random inputs and cotangent.
         batch_size: Samples in the random inputs.
-        repeats: Timed calls per backend; the median is reported.
+        repeats: Timed eager calls per backend; the median is reported.
 
     Returns:
         A `Report`; `report.passed` tells whether every difference is within

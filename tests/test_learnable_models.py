@@ -38,24 +38,34 @@ def two_moons(n=256, noise=0.1, seed=0):
     return x.astype("float32"), y.astype("float32")
 
 
-@pytest.mark.parametrize("jit_compile", [False, True])
-@pytest.mark.parametrize("name", LEARNABLE)
-def test_training_on_two_moons(name, jit_compile):
+def train_on_two_moons(activations, jit_compile):
+    """Trains Dense(16) -> activation -> ... -> Dense(1); checks loss and weights."""
     keras.utils.set_random_seed(1)
     x, y = two_moons()
-    activation = LEARNABLE[name]()
-    model = keras.Sequential(
-        [keras.Input((2,)), keras.layers.Dense(16), activation, keras.layers.Dense(1, activation="sigmoid")]
-    )
+    stack = [keras.Input((2,))]
+    for activation in activations:
+        stack += [keras.layers.Dense(16), activation]
+    model = keras.Sequential(stack + [keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy", jit_compile=jit_compile)
-    before = [to_numpy(w).copy() for w in activation.trainable_weights]
+    weights = [w for a in activations for w in a.trainable_weights]
+    before = [to_numpy(w).copy() for w in weights]
     first = model.evaluate(x, y, verbose=0)
     model.fit(x, y, epochs=15, batch_size=64, verbose=0)
     last = model.evaluate(x, y, verbose=0)
     assert last < 0.8 * first, (first, last)
-    assert before, "the activation has no trainable weights"
-    for old, weight in zip(before, activation.trainable_weights):
+    assert all(a.trainable_weights for a in activations), "an activation has no trainable weights"
+    for old, weight in zip(before, weights):
         assert np.abs(old - to_numpy(weight)).max() > 1e-4, weight.path
+
+
+@pytest.mark.parametrize("name", LEARNABLE)
+def test_training_on_two_moons(name):
+    train_on_two_moons([LEARNABLE[name]()], jit_compile=False)
+
+
+def test_compiled_training_on_two_moons():
+    """All learnable layers in one jit_compile=True model (one compile per backend)."""
+    train_on_two_moons([make() for make in LEARNABLE.values()], jit_compile=True)
 
 
 def model_with(activation, shape=(6, 5, 4)):

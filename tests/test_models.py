@@ -46,9 +46,8 @@ def small_model(mask_layer, second_input=False):
     return keras.Model(inputs, out)
 
 
-@pytest.mark.parametrize("jit_compile", [False, True])
 @pytest.mark.parametrize("source", ["array", "region", "input", "learned"])
-def test_fit_step(source, jit_compile, rng):
+def test_fit_step(source, rng, jit_compile=False):
     mask = rng.random((8, 8)).astype("float32")
     if source == "input":
         layer = MaskedReLU(shift=0.1)
@@ -66,6 +65,26 @@ def test_fit_step(source, jit_compile, rng):
     assert np.isfinite(history.history["loss"]).all()
     for old, new in zip(before, layer.trainable_weights):
         assert not np.allclose(old, to_numpy(new)), "a trainable mask did not move"
+
+
+def test_compiled_fit_step_with_every_mask_source(rng):
+    """One jit_compile=True model holds every mask source (one compile per backend)."""
+    x_in, m_in = keras.Input((8, 8, 1)), keras.Input((8, 8))
+    h = keras.layers.Conv2D(4, 3, padding="same")(x_in)
+    # First, so that it sees negative inputs, where elu and relu differ.
+    learned = MaskedActivation(Circle((3, 4), 2.5, softness=3.0), inside="elu", trainable_mask=True)
+    h = learned(h)
+    h = MaskedReLU(rng.random((8, 8)).astype("float32"), shift=0.1)(h)
+    h = MaskedReLU(Circle((4, 4), 3), negative_slope=0.1)(h)
+    h = MaskedReLU(shift=0.2)([h, m_in])
+    out = keras.layers.Dense(1)(keras.layers.GlobalAveragePooling2D()(h))
+    model = keras.Model([x_in, m_in], out)
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", jit_compile=True)
+    inputs = [rng.normal(size=(16, 8, 8, 1)).astype("float32"), rng.random((16, 8, 8)).astype("float32")]
+    before = to_numpy(learned.mask_logits).copy()
+    history = model.fit(inputs, rng.normal(size=(16, 1)).astype("float32"), epochs=3, batch_size=8, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert np.abs(before - to_numpy(learned.mask_logits)).max() > 1e-4
 
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
