@@ -28,6 +28,10 @@ def _parser():
     demo.add_argument("--dir", default=None, help="where to write the model and exports")
     demo.add_argument("--skip-export", action="store_true")
 
+    exporter = commands.add_parser("_export")
+    exporter.add_argument("model")
+    exporter.add_argument("directory")
+
     worker = commands.add_parser("_worker")
     worker.add_argument("model")
     worker.add_argument("work")
@@ -63,6 +67,11 @@ def main(argv=None):
         from keras_masked_relu.demo import main as demo_main
 
         return demo_main(epochs=args.epochs, directory=args.dir, export=not args.skip_export)
+    if args.command == "_export":
+        from keras_masked_relu.demo import export_worker
+
+        export_worker(args.model, args.directory)
+        return 0
     if args.command == "_worker":
         from keras_masked_relu import compare_worker
 

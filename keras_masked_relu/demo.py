@@ -1,13 +1,16 @@
-"""The main job: train a small image model with masked activations, save it, reload it."""
+"""The main job: train a masked model, save it, compare it across backends, export it."""
 
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import time
 
 import keras
 import numpy as np
 
-from keras_masked_relu.layers import MaskedActivation, MaskedReLU
+from keras_masked_relu.layers import LearnableReLU, MaskedActivation, MaskedReLU, RationalActivation
 from keras_masked_relu.regions import Box, Circle
 
 IMAGE = 32
@@ -34,47 +37,98 @@ def synthetic_images(n, seed=0):
 
 
 def build_model():
-    """A small classifier with a field-of-view region and a per-image cloud mask."""
+    """A small classifier: a field-of-view region, a per-image cloud mask and
+    learnable activations."""
     image = keras.Input((IMAGE, IMAGE, 1), name="image")
     cloud = keras.Input((IMAGE, IMAGE), name="cloud")
     fov = Circle(center=(0.5, 0.5), radius=0.45, relative=True, softness=2.0)
     h = keras.layers.Conv2D(8, 3, padding="same")(image)
     h = MaskedReLU(fov - Box((0, 0), (5, 5)), shift=0.1, negative_slope=0.05, name="fov_relu")(h)
     h = keras.layers.Conv2D(8, 3, padding="same")(h)
-    h = MaskedActivation(inside="elu", outside="relu", name="cloud_act")([h, cloud])
+    h = MaskedActivation(inside=LearnableReLU(), outside="relu", name="cloud_act")([h, cloud])
+    h = RationalActivation(approximate="gelu", name="rational")(h)
     h = keras.layers.GlobalMaxPooling2D()(h)
     out = keras.layers.Dense(1, activation="sigmoid")(h)
     return keras.Model([image, cloud], out)
 
 
-def run_demo(epochs=5, directory=None):
-    """Trains, saves and reloads the demo model; returns a summary dict.
-
-    Raises:
-        AssertionError: when the reloaded model's outputs differ from the
-            trained model's.
-    """
+def train(epochs, path):
+    """Trains the demo model on synthetic images and saves it to `path`."""
     keras.utils.set_random_seed(0)
     images, clouds, labels = synthetic_images(512)
     model = build_model()
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy", metrics=["accuracy"])
     start = time.perf_counter()
     history = model.fit([images, clouds], labels, epochs=epochs, batch_size=32, verbose=0)
-    train_s = time.perf_counter() - start
-    directory = directory or tempfile.mkdtemp()
-    path = os.path.join(directory, "demo.keras")
+    seconds = time.perf_counter() - start
     model.save(path)
     restored = keras.saving.load_model(path, safe_mode=True)
     probe = [images[:16], clouds[:16]]
-    difference = float(
+    reload_diff = float(
         np.max(np.abs(keras.ops.convert_to_numpy(model(probe)) - keras.ops.convert_to_numpy(restored(probe))))
     )
-    assert difference == 0.0, f"reloaded model differs by {difference}"
+    losses = history.history["loss"]
     return {
         "backend": keras.backend.backend(),
-        "loss": [round(float(v), 4) for v in history.history["loss"]],
-        "accuracy": round(float(history.history["accuracy"][-1]), 4),
-        "train_seconds": round(train_s, 2),
-        "saved": path,
-        "reload_max_abs_diff": difference,
+        "loss": f"{losses[0]:.4f} -> {losses[-1]:.4f}",
+        "accuracy": float(history.history["accuracy"][-1]),
+        "seconds": seconds,
+        "reload_max_abs_diff": reload_diff,
+        "ok": reload_diff == 0.0 and losses[-1] < losses[0],
     }
+
+
+def _export_in(backend, model_path, directory):
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run(
+        [sys.executable, "-m", "keras_masked_relu", "_export", str(model_path), str(directory)],
+        env=env, capture_output=True, text=True,
+    )
+    if done.returncode != 0:
+        return [{"backend": backend, "format": "(all)", "runtime": "-", "max_abs_diff": None, "ok": False,
+                 "error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def export_worker(model_path, directory):
+    """Loads the model under this process's backend and checks every export."""
+    from keras_masked_relu.export_check import check_exports
+
+    model = keras.saving.load_model(model_path, safe_mode=True)
+    images, clouds, _ = synthetic_images(4, seed=7)
+    backend_dir = os.path.join(directory, keras.backend.backend())
+    os.makedirs(backend_dir, exist_ok=True)
+    print(json.dumps(check_exports(model, [images, clouds], backend_dir)))
+
+
+def main(epochs=5, directory=None, export=True):
+    """The main job; prints one summary table and returns the exit code."""
+    from keras_masked_relu.compare import compare
+
+    directory = directory or tempfile.mkdtemp(prefix="kmr_demo_")
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "demo.keras")
+    rows = []
+    t = train(epochs, path)
+    rows.append(("train + save + reload", t["backend"], f"loss {t['loss']}, accuracy {t['accuracy']:.3f}, "
+                 f"{t['seconds']:.1f} s, reload diff {t['reload_max_abs_diff']:.1g}", t["ok"]))
+    images, clouds, _ = synthetic_images(8, seed=3)
+    np.savez(os.path.join(directory, "inputs.npz"), images, clouds)
+    report = compare(path, inputs=os.path.join(directory, "inputs.npz"), gradients=True)
+    for r in report.results:
+        rows.append(("same numbers", r.backend, f"outputs {r.outputs_abs:.2g}, gradients {r.gradients_abs:.2g} "
+                     f"(max abs diff vs {report.results[0].backend}), {r.ms_per_batch:.1f} ms/batch",
+                     r.outputs_abs <= report.atol and r.gradients_abs <= report.atol))
+    if export:
+        for backend in ("tensorflow", "jax", "torch"):
+            for row in _export_in(backend, path, directory):
+                detail = row["error"] or f"max abs diff {row['max_abs_diff']:.2g} ({row['runtime']})"
+                rows.append((f"export {row['format']}", backend, detail, row["ok"]))
+    width = [max(len(str(r[i])) for r in rows) for i in range(3)]
+    print(f"{'check':<{width[0]}}  {'backend':<{width[1]}}  {'result':<{width[2]}}  ok")
+    print(f"{'-' * width[0]}  {'-' * width[1]}  {'-' * width[2]}  --")
+    for check, backend, detail, ok in rows:
+        print(f"{check:<{width[0]}}  {backend:<{width[1]}}  {detail:<{width[2]}}  {'yes' if ok else 'NO'}")
+    failed = sum(not r[3] for r in rows)
+    print(f"\n{len(rows) - failed} passed, {failed} failed; files in {directory}")
+    return 1 if failed else 0

@@ -101,11 +101,18 @@ def run_artifact(runtime, path, inputs):
 
 
 def _match_inputs(details, inputs):
-    """LiteRT lists inputs by name, not always in the model's order."""
-    order = sorted(range(len(details)), key=lambda i: details[i]["name"])
-    matched = [None] * len(details)
-    for position, index in enumerate(order):
-        matched[index] = inputs[position]
+    """LiteRT lists inputs in its own order: pair them with arrays by shape."""
+    remaining = list(inputs)
+    matched = []
+    for detail in details:
+        shape = tuple(detail["shape"][1:])
+        index = next(
+            (i for i, x in enumerate(remaining) if x.shape[1:] == shape),
+            None,
+        )
+        if index is None:
+            raise ValueError(f"No input array of sample shape {shape} for {detail['name']}")
+        matched.append(remaining.pop(index))
     return matched
 
 

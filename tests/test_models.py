@@ -71,12 +71,14 @@ def test_compiled_fit_step_with_every_mask_source(rng):
     """One jit_compile=True model holds every mask source (one compile per backend)."""
     x_in, m_in = keras.Input((8, 8, 1)), keras.Input((8, 8))
     h = keras.layers.Conv2D(4, 3, padding="same")(x_in)
-    # First, so that it sees negative inputs, where elu and relu differ.
-    learned = MaskedActivation(Circle((3, 4), 2.5, softness=3.0), inside="elu", trainable_mask=True)
-    h = learned(h)
     h = MaskedReLU(rng.random((8, 8)).astype("float32"), shift=0.1)(h)
     h = MaskedReLU(Circle((4, 4), 3), negative_slope=0.1)(h)
     h = MaskedReLU(shift=0.2)([h, m_in])
+    # d(output)/d(mask) = tanh(h) - h, nonzero wherever h is.
+    learned = MaskedActivation(
+        Circle((3, 4), 2.5, softness=3.0), inside="tanh", outside="linear", trainable_mask=True
+    )
+    h = learned(h)
     out = keras.layers.Dense(1)(keras.layers.GlobalAveragePooling2D()(h))
     model = keras.Model([x_in, m_in], out)
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", jit_compile=True)
