@@ -495,6 +495,17 @@ class _Combination(Region):
     def is_binary(self):
         return all(r.is_binary for r in self.regions)
 
+    def _draw(self, grid):
+        masks = [r._draw(grid) for r in self.regions]
+        result = masks[0]
+        for mask in masks[1:]:
+            result = self._merge(grid.xp, result, mask)
+        return result
+
+    def _merge(self, xp, result, mask):
+        """Combines the mask so far with the next part's mask."""
+        raise NotImplementedError
+
     def get_config(self):
         return {"regions": [_serialize(r) for r in self.regions]}
 
@@ -514,12 +525,8 @@ class Union(_Combination):
     >>> both_eyes = Circle((4, 4), 2) | Circle((12, 4), 2)
     """
 
-    def _draw(self, grid):
-        masks = [r._draw(grid) for r in self.regions]
-        result = masks[0]
-        for mask in masks[1:]:
-            result = grid.xp.maximum(result, mask)
-        return result
+    def _merge(self, xp, result, mask):
+        return xp.maximum(result, mask)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -533,12 +540,8 @@ class Intersection(_Combination):
     >>> lens = Circle((6, 6), 4) & Circle((9, 6), 4)
     """
 
-    def _draw(self, grid):
-        masks = [r._draw(grid) for r in self.regions]
-        result = masks[0]
-        for mask in masks[1:]:
-            result = grid.xp.minimum(result, mask)
-        return result
+    def _merge(self, xp, result, mask):
+        return xp.minimum(result, mask)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -557,12 +560,8 @@ class Difference(_Combination):
     >>> ring = Circle((8, 8), 6) - Circle((8, 8), 3)
     """
 
-    def _draw(self, grid):
-        masks = [r._draw(grid) for r in self.regions]
-        result = masks[0]
-        for mask in masks[1:]:
-            result = grid.xp.minimum(result, 1.0 - mask)
-        return result
+    def _merge(self, xp, result, mask):
+        return xp.minimum(result, 1.0 - mask)
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)

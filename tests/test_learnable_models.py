@@ -39,13 +39,13 @@ def two_moons(n=256, noise=0.1, seed=0):
 
 
 def train_on_two_moons(activations, jit_compile):
-    """Trains Dense(16) -> activation -> ... -> Dense(1); checks loss and weights."""
+    """Dense(16) -> activation, one branch per activation, summed into Dense(1)."""
     keras.utils.set_random_seed(1)
     x, y = two_moons()
-    stack = [keras.Input((2,))]
-    for activation in activations:
-        stack += [keras.layers.Dense(16), activation]
-    model = keras.Sequential(stack + [keras.layers.Dense(1, activation="sigmoid")])
+    x_in = keras.Input((2,))
+    branches = [keras.layers.Dense(1)(activation(keras.layers.Dense(16)(x_in))) for activation in activations]
+    logit = branches[0] if len(branches) == 1 else keras.layers.Add()(branches)
+    model = keras.Model(x_in, keras.layers.Activation("sigmoid")(logit))
     model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy", jit_compile=jit_compile)
     weights = [w for a in activations for w in a.trainable_weights]
     before = [to_numpy(w).copy() for w in weights]

@@ -6,12 +6,11 @@ import os
 
 os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=4"
 
-import jax  # noqa: E402
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 from keras_masked_relu import AdaptiveMixture, LearnableReLU, MaskedReLU  # noqa: E402
 from keras_masked_relu.regions import Circle  # noqa: E402
+from scale_out_common import largest_difference, make_data, train  # noqa: E402
 
 
 def build():
@@ -25,30 +24,18 @@ def build():
     return keras.Model([x_in, m_in], out)
 
 
-def train(initial, data):
-    model = build()
-    model.set_weights(initial)
-    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
-    model.fit(data[0], data[1], epochs=2, batch_size=8, shuffle=False, verbose=0)
-    return [np.asarray(w) for w in model.get_weights()]
-
-
-rng = np.random.default_rng(0)
-data = (
-    [rng.normal(size=(32, 8, 8, 2)).astype("float32"), rng.random((32, 8, 8)).astype("float32")],
-    rng.normal(size=(32, 1)).astype("float32"),
-)
+data = make_data()
 keras.utils.set_random_seed(0)
 initial = build().get_weights()
-single = train(initial, data)
+single = train(build, initial, data)
 
 devices = keras.distribution.list_devices("cpu")
 assert len(devices) == 4, devices
 results = {"devices": len(devices)}
 
 keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
-data_parallel = train(initial, data)
-results["data_parallel"] = max(float(np.abs(a - b).max()) for a, b in zip(single, data_parallel))
+data_parallel = train(build, initial, data)
+results["data_parallel"] = largest_difference(single, data_parallel)
 
 mesh = keras.distribution.DeviceMesh((2, 2), ["batch", "model"], devices)
 layout = keras.distribution.LayoutMap(mesh)
@@ -59,6 +46,6 @@ keras.distribution.set_distribution(keras.distribution.ModelParallel(layout_map=
 model = build()
 alpha = [w for w in model.weights if w.path == "per_channel/alpha"][0]
 results["alpha_sharding"] = str(alpha.value.sharding.spec)
-model_parallel = train(initial, data)
-results["model_parallel"] = max(float(np.abs(a - b).max()) for a, b in zip(single, model_parallel))
+model_parallel = train(build, initial, data)
+results["model_parallel"] = largest_difference(single, model_parallel)
 print(json.dumps(results))

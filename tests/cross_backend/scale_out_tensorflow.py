@@ -9,10 +9,10 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
 from keras_masked_relu import AdaptiveMixture, LearnableReLU, MaskedReLU, RationalActivation  # noqa: E402
 from keras_masked_relu.regions import Circle  # noqa: E402
+from scale_out_common import largest_difference, make_data, train  # noqa: E402
 
 
 def build():
@@ -27,26 +27,14 @@ def build():
     return keras.Model([x_in, m_in], out)
 
 
-def train(initial, data):
-    model = build()
-    model.set_weights(initial)
-    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
-    model.fit(data[0], data[1], epochs=2, batch_size=8, shuffle=False, verbose=0)
-    return [np.asarray(w) for w in model.get_weights()]
-
-
-rng = np.random.default_rng(0)
-data = (
-    [rng.normal(size=(32, 8, 8, 2)).astype("float32"), rng.random((32, 8, 8)).astype("float32")],
-    rng.normal(size=(32, 1)).astype("float32"),
-)
+data = make_data()
 keras.utils.set_random_seed(0)
 initial = build().get_weights()
-single = train(initial, data)
+single = train(build, initial, data)
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 with strategy.scope():
-    mirrored = train(initial, data)
+    mirrored = train(build, initial, data)
 print(json.dumps({
     "replicas": strategy.num_replicas_in_sync,
-    "mirrored": max(float(np.abs(a - b).max()) for a, b in zip(single, mirrored)),
+    "mirrored": largest_difference(single, mirrored),
 }))
