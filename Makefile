@@ -22,12 +22,12 @@ test: $(VENV)/.installed
 		KERAS_BACKEND=$$b $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend || failed="$$failed $$b"; \
 	done; \
 	echo "=== across backends (each in its own process)"; \
-	$(PY) -m pytest $(PYTEST_ARGS) tests/cross_backend || failed="$$failed cross-backend"; \
+	$(PY) -m pytest $(PYTEST_ARGS) --dist loadgroup tests/cross_backend || failed="$$failed cross-backend"; \
 	if [ -n "$$failed" ]; then echo "FAILED under:$$failed"; exit 1; fi; \
 	echo "All backends passed."
 
 test-cross: $(VENV)/.installed
-	$(PY) -m pytest $(PYTEST_ARGS) tests/cross_backend
+	$(PY) -m pytest $(PYTEST_ARGS) --dist loadgroup tests/cross_backend
 
 test-%: $(VENV)/.installed
 	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend

@@ -13,6 +13,10 @@ from keras_masked_relu import compare as compare_module
 from keras_masked_relu.compare import BackendResult, CompareError, Report, compare
 
 
+# The saved models are made once, in the worker that runs this group.
+pytestmark = pytest.mark.xdist_group("saved_models")
+
+
 def run_cli(*args):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run(

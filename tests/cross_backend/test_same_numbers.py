@@ -7,6 +7,10 @@ from conftest import BACKENDS
 from keras_masked_relu.compare import compare
 
 
+# The saved models are made once, in the worker that runs this group.
+pytestmark = pytest.mark.xdist_group("saved_models")
+
+
 @pytest.mark.parametrize("saved_under", BACKENDS)
 def test_outputs_and_gradients_agree_under_every_backend(saved_under, saved_models):
     report = compare(saved_models / f"{saved_under}.keras", backends=BACKENDS, gradients=True, atol=1e-5)
