@@ -93,7 +93,7 @@ def align_mask_shape(mask_shape, sample_shape, data_format, what="mask"):
 class MaskedLayer(keras.layers.Layer):
     """Base of the layers that act differently inside and outside a mask.
 
-    Subclasses implement `activate(x, mask, binary)`; this class turns the
+    Subclasses implement `activate(x, mask)`; this class turns the
     `mask` argument into a tensor broadcastable to the input. The mask can be:
 
     - an array (NumPy or tensor), stored as a non-trainable weight;
