@@ -78,6 +78,13 @@ def test_backend_not_installed(model_file, monkeypatch):
         compare(model_file, backends=["jax", "torch"])
 
 
+def test_backend_not_installed_on_the_command_line(model_file, monkeypatch, capsys):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "torch" else real(name))
+    assert cli.main(["compare", str(model_file), "--backends", "jax,torch"]) == 2
+    assert "Backend 'torch' is not installed" in capsys.readouterr().err
+
+
 def fake_report(outputs_abs, gradients_abs):
     results = [
         BackendResult("tensorflow", 1.0, 0.0, 0.0, 0.0, 0.0),
