@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q -n 2
 
-.PHONY: install install-bench test test-cross test-tensorflow test-jax test-torch demo accuracy clean
+.PHONY: install install-bench test test-cross test-tensorflow test-jax test-torch demo accuracy bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ install-bench: $(VENV)/.bench-installed
 
 accuracy: $(VENV)/.bench-installed
 	$(PY) benchmarks/accuracy.py
+
+# Not part of `test`: timings belong on an otherwise idle machine (about 40 min on 2 cores).
+bench: $(VENV)/.bench-installed
+	$(PY) benchmarks/speed.py
 
 demo: $(VENV)/.installed
 	$(PY) -m keras_masked_relu demo

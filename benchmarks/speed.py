@@ -1,204 +1,157 @@
-"""Time of each layer against baselines measured in the same process.
+"""Times every layer of the package against baselines measured in the same run.
 
-For each backend (its own process), each input size (channels-last images of
-about N elements), each layer and each mode, the median time is reported as a
-ratio to baselines timed in the same rounds:
+For each backend (in its own process), each input size (channels-last images
+of about N elements), each layer and each mode of `speed_modes.py`, the median
+time is reported as a ratio to baselines timed in the same interleaved rounds:
 
-- `keras.layers.ReLU` for the masked layers, `keras.layers.PReLU` (per
-  channel) for the learnable ones;
+- `keras.layers.ReLU` for the masked layers, `keras.layers.PReLU` (one slope
+  per channel) for the learnable ones;
 - the seed's naive blend `m * relu(x - t) + (1 - m) * relu(x)`;
 - a bandwidth floor, `x * 1.0`.
 
-Modes: `forward` (eager call), `forward+backward` (eager gradients with respect
-to the input and the weights) and `train_step` (a compiled `train_on_batch`
-with SGD and `jit_compile=True` where the backend offers it).
-
 Usage:
     python benchmarks/speed.py [--backends tensorflow,jax,torch]
-        [--sizes 1e5,1e6,1e7] [--rounds 7] [--out benchmarks/results]
-Writes speed.json, speed.md and speed.png to --out.
+        [--sizes 1e5,1e6,1e7,1e8] [--rounds 7] [--out benchmarks/results]
+
+Writes speed.json, speed.md (with the targets met or missed) and speed.png to
+--out. `make bench` runs it with the defaults.
 """
 
 import argparse
 import json
+import math
 import os
 import pathlib
+import platform
 import subprocess
 import sys
 import time
 
-CHANNELS, BATCH = 16, 8
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+from speed_report import write_reports  # noqa: E402
+
+# Each timed sample repeats the call until it lasts this long.
+MIN_SAMPLE_SECONDS = 0.02
 
 
-def image_shape(elements):
-    side = max(4, round((elements / (BATCH * CHANNELS)) ** 0.5))
-    return (BATCH, side, side, CHANNELS)
-
-
-def candidates(shape):
-    """name -> (group, factory of a one-layer model); group picks the baseline."""
+def measure(sizes, rounds, only=None):
     import keras
     import numpy as np
 
-    import keras_masked_relu as kmr
-    from keras_masked_relu.regions import Circle
-
-    _, h, w, c = shape
-    rng = np.random.default_rng(0)
-    binary = (rng.random((h, w)) > 0.5).astype("float32")
-    weighted = rng.random((h, w)).astype("float32")
-    region = Circle((0.5, 0.5), 0.4, relative=True)
-
-    def one_layer(make, second_input=False):
-        def build():
-            x = keras.Input(shape[1:])
-            if second_input:
-                m = keras.Input(shape[1:3])
-                return keras.Model([x, m], make()([x, m]))
-            return keras.Model(x, make()(x))
-
-        return build
-
-    class Naive(keras.layers.Layer):
-        def call(self, x):
-            m = keras.ops.convert_to_tensor(binary[:, :, None], dtype=x.dtype)
-            relu = keras.ops.relu
-            return m * relu(x - 0.3) + (1 - m) * relu(x)
-
-    class Floor(keras.layers.Layer):
-        def call(self, x):
-            return x * 1.0
-
-    return {
-        "floor x*1.0": ("baseline", one_layer(Floor)),
-        "keras ReLU": ("baseline", one_layer(keras.layers.ReLU)),
-        "keras PReLU": ("baseline", one_layer(lambda: keras.layers.PReLU(shared_axes=[1, 2]))),
-        "naive blend": ("baseline", one_layer(Naive)),
-        "MaskedReLU binary array": ("masked", one_layer(lambda: kmr.MaskedReLU(binary, shift=0.3))),
-        "MaskedReLU weighted array": ("masked", one_layer(lambda: kmr.MaskedReLU(weighted, shift=0.3))),
-        "MaskedReLU region": ("masked", one_layer(lambda: kmr.MaskedReLU(region, shift=0.3))),
-        "MaskedReLU second input": ("masked", one_layer(lambda: kmr.MaskedReLU(shift=0.3), second_input=True)),
-        "MaskedReLU learned": ("masked", one_layer(lambda: kmr.MaskedReLU(weighted, shift=0.3, trainable_mask=True))),
-        "MaskedActivation elu": ("masked", one_layer(lambda: kmr.MaskedActivation(weighted, inside="elu"))),
-        "LearnableReLU": ("learnable", one_layer(kmr.LearnableReLU)),
-        "AdaptiveMixture": ("learnable", one_layer(lambda: kmr.AdaptiveMixture(per_channel=True))),
-        "PolynomialActivation": ("learnable", one_layer(kmr.PolynomialActivation)),
-        "RationalActivation": ("learnable", one_layer(kmr.RationalActivation)),
-        "LearnableSwish": ("learnable", one_layer(lambda: kmr.LearnableSwish(per_channel=True))),
-    }
-
-
-def measure(sizes, rounds):
-    import keras
-    import numpy as np
-
-    from keras_masked_relu.compare_worker import gradients
+    from speed_cases import BASELINE, FLOOR, NAIVE, cases, image_shape
+    from speed_modes import TRACES, count_traces, modes, timed_call
 
     backend = keras.backend.backend()
     rows = []
     for elements in sizes:
         shape = image_shape(elements)
         rng = np.random.default_rng(1)
-        x = rng.normal(size=shape).astype("float32")
-        m = rng.random(shape[:3]).astype("float32")
-        cot = [rng.normal(size=shape).astype("float32")]
-        runs = {}
-        for name, (group, build) in candidates(shape).items():
-            model = build()
-            inputs = [x, m] if len(model.inputs) == 2 else [x]
-            arg = inputs if len(inputs) == 2 else x
-            model.compile(
-                optimizer=keras.optimizers.SGD(1e-3), loss="mse",
-                jit_compile=backend in ("tensorflow", "jax"),
-            )
-            target = np.zeros(shape, "float32")
-            runs[name] = (group, {
-                "forward": lambda model=model, arg=arg: keras.ops.convert_to_numpy(model(arg)[0, 0, 0]),
-                "forward+backward": lambda model=model, inputs=inputs: gradients(model, inputs, cot),
-                "train_step": lambda model=model, arg=arg, target=target: model.train_on_batch(arg, target),
-            })
-        for mode in ("forward", "forward+backward", "train_step"):
-            for _, fns in runs.values():  # warm up: build, trace, compile
-                fns[mode]()
-                fns[mode]()
-            times = {name: [] for name in runs}
+        to_tensor = keras.ops.convert_to_tensor
+        x = to_tensor(rng.normal(size=shape).astype("float32"))
+        m = to_tensor(rng.random(shape[:3]).astype("float32"))
+        cotangent = to_tensor(rng.normal(size=shape).astype("float32"))
+        target = to_tensor(np.zeros(shape, "float32"))
+        chosen = {
+            name: case for name, case in cases(shape).items()
+            if only is None or case.group == "baseline" or name in only
+        }
+        for mode in modes():
+            calls, layers = {}, {}
+            for name, case in chosen.items():
+                keras.utils.set_random_seed(0)
+                layer = case.make()
+                inputs = [x, m] if case.second_input else [x]
+                symbolic = [keras.Input(t.shape[1:]) for t in inputs]
+                model = keras.Model(symbolic, layer(symbolic if case.second_input else symbolic[0]))
+                count_traces(layer)
+                calls[name] = timed_call(mode, model, layer, inputs, cotangent, target)
+                layers[name] = layer
+            reps = {}
+            for name, call in calls.items():  # build, trace and compile, then calibrate
+                call()
+                call()
+                start = time.perf_counter()
+                call()
+                reps[name] = max(1, math.ceil(MIN_SAMPLE_SECONDS / (time.perf_counter() - start)))
+            traces_before = {name: getattr(layer, TRACES) for name, layer in layers.items()}
+            times = {name: [] for name in calls}
             for _ in range(rounds):
-                for name, (_, fns) in runs.items():
+                for name, call in calls.items():
                     start = time.perf_counter()
-                    fns[mode]()
-                    times[name].append(time.perf_counter() - start)
+                    for _ in range(reps[name]):
+                        call()
+                    times[name].append((time.perf_counter() - start) / reps[name])
             medians = {name: float(np.median(t)) for name, t in times.items()}
-            for name, (group, _) in runs.items():
-                base = "keras PReLU" if group == "learnable" else "keras ReLU"
+            for name, case in chosen.items():
+                timed_calls = rounds * reps[name]
                 rows.append({
                     "backend": backend, "elements": int(np.prod(shape)), "shape": list(shape),
-                    "mode": mode, "layer": name, "group": group, "seconds": medians[name],
-                    "vs_baseline": medians[name] / medians[base],
-                    "vs_naive": medians[name] / medians["naive blend"],
-                    "vs_floor": medians[name] / medians["floor x*1.0"],
+                    "mode": mode, "layer": name, "group": case.group,
+                    "seconds": medians[name],
+                    "spread": float(np.percentile(times[name], 75) / np.percentile(times[name], 25)),
+                    "vs_baseline": medians[name] / medians[BASELINE[case.group]],
+                    "vs_naive": medians[name] / medians[NAIVE],
+                    "vs_floor": medians[name] / medians[FLOOR],
+                    "retraces": None if mode.startswith("eager") else
+                    getattr(layers[name], TRACES) - traces_before[name],
+                    "timed_calls": timed_calls,
                 })
+            print(f"{backend} {elements:.0e} {mode} done", file=sys.stderr, flush=True)
     return rows
 
 
-def write_reports(rows, out):
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "speed.json").write_text(json.dumps(rows, indent=1))
-    largest = max(r["elements"] for r in rows)
-    lines = [f"Median time at {largest:.2g} elements, ratio to the baseline (ReLU for masked layers, "
-             "PReLU for learnable ones), to the naive blend, and to the x*1.0 floor", ""]
-    for backend in sorted({r["backend"] for r in rows}):
-        lines += [f"### {backend}", "", "| layer | mode | ms | vs baseline | vs naive | vs floor |", "|---|---|---|---|---|---|"]
-        for r in rows:
-            if r["backend"] == backend and r["elements"] == largest:
-                lines.append(f"| {r['layer']} | {r['mode']} | {1e3 * r['seconds']:.2f} | "
-                             f"{r['vs_baseline']:.2f} | {r['vs_naive']:.2f} | {r['vs_floor']:.2f} |")
-        lines.append("")
-    (out / "speed.md").write_text("\n".join(lines))
-    try:
-        import matplotlib
+def machine():
+    import multiprocessing
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        return
-    backends = sorted({r["backend"] for r in rows})
-    fig, axes = plt.subplots(1, len(backends), figsize=(6 * len(backends), 4), squeeze=False)
-    for ax, backend in zip(axes[0], backends):
-        for layer in sorted({r["layer"] for r in rows}):
-            points = sorted((r["elements"], r["seconds"] / r["elements"]) for r in rows
-                            if r["backend"] == backend and r["layer"] == layer and r["mode"] == "forward+backward")
-            ax.plot(*zip(*points), marker="o", label=layer)
-        ax.set(xscale="log", yscale="log", title=f"{backend}: forward+backward",
-               xlabel="elements", ylabel="seconds per element")
-    axes[0][-1].legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(out / "speed.png", dpi=120)
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {multiprocessing.cpu_count()} cores, {platform.system()}, Python {platform.python_version()}"
+
+
+def versions(backend):
+    code = ("import keras, importlib; b = keras.backend.backend(); "
+            "m = importlib.import_module({'tensorflow': 'tensorflow', 'jax': 'jax', 'torch': 'torch'}[b]); "
+            "print(f'keras {keras.__version__}, {b} {m.__version__}')")
+    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return done.stdout.strip()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", default="tensorflow,jax,torch")
-    parser.add_argument("--sizes", default="1e5,1e6,1e7")
+    parser.add_argument("--sizes", default="1e5,1e6,1e7,1e8")
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--layers", default=None, help="comma-separated names; baselines always run")
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
+    only = set(args.layers.split(",")) if args.layers else None
     if args.worker:
-        print(json.dumps(measure(sizes, args.rounds)))
+        print(json.dumps(measure(sizes, args.rounds, only)))
         return
-    rows = []
+    rows, about = [], {"machine": machine(), "backends": {}}
     for backend in args.backends.split(","):
         env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-        done = subprocess.run(
-            [sys.executable, __file__, "--worker", "--sizes", args.sizes, "--rounds", str(args.rounds)],
-            env=env, capture_output=True, text=True,
-        )
+        command = [sys.executable, __file__, "--worker", "--sizes", args.sizes, "--rounds", str(args.rounds)]
+        if args.layers:
+            command += ["--layers", args.layers]
+        done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
         if done.returncode != 0:
-            sys.exit(f"{backend} failed:\n{done.stderr[-3000:]}")
+            sys.exit(f"{backend} failed with exit status {done.returncode}")
         rows += json.loads(done.stdout.strip().splitlines()[-1])
-    write_reports(rows, pathlib.Path(args.out))
-    print((pathlib.Path(args.out) / "speed.md").read_text())
+        about["backends"][backend] = versions(backend)
+    out = pathlib.Path(args.out)
+    write_reports(rows, about, out)
+    print((out / "speed.md").read_text())
 
 
 if __name__ == "__main__":

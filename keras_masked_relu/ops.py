@@ -8,6 +8,8 @@ and work in whatever dtype `x` has.
 import keras
 from keras import ops
 
+from keras_masked_relu.eager_fusion import fused_when_eager
+
 
 def _like(x, value):
     """A scalar of x's dtype (exporters keep untyped Python floats as float64)."""
@@ -100,6 +102,7 @@ def select(mask, inside, outside):
     return ops.where(ops.greater(mask, 0.5), inside, outside)
 
 
+@fused_when_eager("shift", "negative_slope", "max_value", "threshold", "binary")
 def masked_relu(
     x,
     mask,
@@ -155,12 +158,13 @@ def masked_relu(
         return ops.where(ops.greater_equal(x, 0), x, ops.multiply(x, slope))
     if plain_relu_inside and negative_slope == 0:
         if binary:
-            return ops.relu(ops.subtract(x, ops.multiply(mask, shift)))
-        # relu(x - s) - relu(x) is -min(relu(x), s) for s > 0 and
+            return _relu_of_new_tensor(ops.subtract(x, ops.multiply(mask, shift)))
+        # relu(x - s) - relu(x) is -clip(x, 0, s) for s > 0 and
         # clip(x - s, 0, -s) for s < 0.
         outside = ops.relu(x)
         if shift > 0:
-            return ops.subtract(outside, ops.multiply(mask, ops.minimum(outside, shift)))
+            gain = ops.clip(x, _like(x, 0.0), _like(x, shift))
+            return ops.subtract(outside, ops.multiply(mask, gain))
         gain = ops.clip(ops.subtract(x, shift), _like(x, 0.0), _like(x, -shift))
         return ops.add(outside, ops.multiply(mask, gain))
     inside = shifted_relu(x, shift, negative_slope, max_value, threshold)
@@ -168,6 +172,17 @@ def masked_relu(
     if binary:
         return select(mask, inside, outside)
     return blend(mask, inside, outside)
+
+
+def _relu_of_new_tensor(x):
+    """`relu(x)` for an `x` nothing else holds: in place under PyTorch eager,
+    which saves allocating (and page-faulting) a second tensor."""
+    if keras.backend.backend() == "torch":
+        import torch
+
+        if not torch.compiler.is_compiling():
+            return torch.relu_(x)
+    return ops.relu(x)
 
 
 def masked_activation(x, mask, inside, outside, binary=False):
@@ -269,6 +284,7 @@ def soft_clip(x, scale=1.0):
     return ops.multiply(ops.tanh(ops.divide(x, scale)), scale)
 
 
+@fused_when_eager()
 def learnable_relu(x, alpha, scale, shift=None):
     """A PReLU with an output scale and an optional offset.
 
@@ -324,6 +340,7 @@ def adaptive_mixture(x, logits, activations):
     return y
 
 
+@fused_when_eager()
 def polynomial(x, coefficients):
     """A polynomial in `x`, evaluated by Horner's rule.
 
@@ -352,6 +369,7 @@ def polynomial(x, coefficients):
     return y
 
 
+@fused_when_eager()
 def rational(x, numerator, denominator):
     """The "safe" Padé activation: a rational function without poles.
 
@@ -377,6 +395,7 @@ def rational(x, numerator, denominator):
     return ops.divide(polynomial(x, numerator), ops.add(ops.abs(q), 1.0))
 
 
+@fused_when_eager()
 def learnable_swish(x, beta):
     """Swish with a learnable sharpness.
 

@@ -1,0 +1,120 @@
+"""What one timed call is, per mode and backend.
+
+Each function takes a built layer (inside a one-layer model) and backend tensors
+and returns a callable that does the work once and waits for its result.
+
+- `eager forward`: `layer(x)`.
+- `eager forward+backward`: the layer's vector-Jacobian product with respect
+  to its input and its trainable weights, op by op.
+- `compiled forward`: `layer(x)` under `tf.function(jit_compile=True)` or
+  `jax.jit`.
+- `compiled forward+backward`: the same product under
+  `tf.function(jit_compile=True)` or `jax.jit`.
+- `compiled train_step`: `model.train_on_batch` with SGD, an MSE loss and
+  `jit_compile=True`. A layer without weights has no backward pass here.
+- `eager train_step`: the same step without compiling (PyTorch).
+"""
+
+import keras
+
+TRACES = "traces"
+
+
+def count_traces(layer):
+    """Makes `layer.call` count its Python runs in `layer.traces`.
+
+    Eager calls run it every time; a compiled function runs it only while
+    tracing, so a count that grows over timed compiled calls means retracing.
+    """
+    call = layer.call
+
+    def counted(*args, **kwargs):
+        object.__setattr__(layer, TRACES, getattr(layer, TRACES, 0) + 1)
+        return call(*args, **kwargs)
+
+    object.__setattr__(layer, "call", counted)
+    object.__setattr__(layer, TRACES, 0)
+
+
+def modes():
+    backend = keras.backend.backend()
+    names = ["eager forward", "eager forward+backward"]
+    if backend in ("tensorflow", "jax"):
+        return names + ["compiled forward", "compiled forward+backward", "compiled train_step"]
+    return names + ["eager train_step"]
+
+
+def timed_call(mode, model, layer, inputs, cotangent, target):
+    """The callable that `mode` times for this layer."""
+    backend = keras.backend.backend()
+    arg = inputs if len(inputs) == 2 else inputs[0]
+    if mode == "eager forward":
+        return lambda: _wait(layer(arg))
+    if mode.endswith("forward+backward"):
+        return _vjp(backend, layer, inputs, cotangent, compiled=mode.startswith("compiled"))
+    if mode == "compiled forward":
+        return _compiled_forward(backend, layer, arg)
+    if mode.endswith("train_step"):
+        model.compile(
+            optimizer=keras.optimizers.SGD(1e-4), loss="mse",
+            jit_compile=mode.startswith("compiled"),
+        )
+        return lambda: model.train_on_batch(arg, target)
+    raise ValueError(f"Unknown mode: {mode!r}")
+
+
+def _wait(tensor):
+    if hasattr(tensor, "block_until_ready"):
+        tensor.block_until_ready()
+    return tensor
+
+
+def _vjp(backend, layer, inputs, cotangent, compiled=False):
+    weights = [w.value for w in layer.trainable_weights]
+
+    def wrap(xs):
+        return xs if len(xs) == 2 else xs[0]
+
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        def run():
+            with tf.GradientTape() as tape:
+                tape.watch(inputs)
+                y = layer(wrap(inputs))
+            return tape.gradient(y, list(inputs) + weights, output_gradients=cotangent)
+
+        return tf.function(run, jit_compile=True) if compiled else run
+    if backend == "jax":
+        import jax
+
+        non_trainable = [v.value for v in layer.non_trainable_variables]
+
+        def f(xs, trainable):
+            return layer.stateless_call(trainable, non_trainable, wrap(xs))[0]
+
+        def pull(xs, trainable, cot):
+            _, pullback = jax.vjp(f, xs, trainable)
+            return pullback(cot)
+
+        if compiled:
+            pull = jax.jit(pull)
+        return lambda: jax.block_until_ready(pull(list(inputs), weights, cotangent))
+    import torch
+
+    xs = [x.detach().requires_grad_(True) for x in inputs]
+    return lambda: torch.autograd.grad(layer(wrap(xs)), xs + weights, grad_outputs=cotangent)
+
+
+def _compiled_forward(backend, layer, arg):
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        forward = tf.function(layer.__call__, jit_compile=True)
+        return lambda: forward(arg)
+    import jax
+
+    trainable = [v.value for v in layer.trainable_variables]
+    non_trainable = [v.value for v in layer.non_trainable_variables]
+    forward = jax.jit(lambda t, n, x: layer.stateless_call(t, n, x)[0])
+    return lambda: forward(trainable, non_trainable, arg).block_until_ready()
