@@ -64,7 +64,7 @@ def cases(shape):
         NAIVE: Case("baseline", NaiveBlend),
         "MaskedReLU binary array": Case("masked", relu_with(binary, shift=0.3)),
         "MaskedReLU weighted array": Case("masked", relu_with(weighted, shift=0.3)),
-        "MaskedReLU weighted, slope": Case("masked", relu_with(weighted, negative_slope=0.1)),
+        "MaskedReLU weighted slope": Case("masked", relu_with(weighted, negative_slope=0.1)),
         "MaskedReLU region": Case("masked", relu_with(region, shift=0.3)),
         "MaskedReLU region as array": Case("masked", relu_with(region_as_array, shift=0.3)),
         "MaskedReLU second input": Case("masked", relu_with(None, shift=0.3), second_input=True),

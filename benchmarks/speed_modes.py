@@ -5,7 +5,8 @@ and returns a callable that does the work once and waits for its result.
 
 - `eager forward`: `layer(x)`.
 - `eager forward+backward`: the layer's vector-Jacobian product with respect
-  to its input and its trainable weights, op by op.
+  to its input `x` and its trainable weights, op by op. A mask given as a
+  second input is data here, as in a train step: it gets no gradient.
 - `compiled forward`: `layer(x)` under `tf.function(jit_compile=True)` or
   `jax.jit`.
 - `compiled forward+backward`: the same product under
@@ -80,9 +81,9 @@ def _vjp(backend, layer, inputs, cotangent, compiled=False):
 
         def run():
             with tf.GradientTape() as tape:
-                tape.watch(inputs)
+                tape.watch(inputs[0])
                 y = layer(wrap(inputs))
-            return tape.gradient(y, list(inputs) + weights, output_gradients=cotangent)
+            return tape.gradient(y, [inputs[0]] + weights, output_gradients=cotangent)
 
         return tf.function(run, jit_compile=True) if compiled else run
     if backend == "jax":
@@ -90,20 +91,20 @@ def _vjp(backend, layer, inputs, cotangent, compiled=False):
 
         non_trainable = [v.value for v in layer.non_trainable_variables]
 
-        def f(xs, trainable):
-            return layer.stateless_call(trainable, non_trainable, wrap(xs))[0]
+        def f(x, trainable, rest):
+            return layer.stateless_call(trainable, non_trainable, wrap([x] + rest))[0]
 
-        def pull(xs, trainable, cot):
-            _, pullback = jax.vjp(f, xs, trainable)
+        def pull(x, trainable, rest, cot):
+            _, pullback = jax.vjp(lambda x, t: f(x, t, rest), x, trainable)
             return pullback(cot)
 
         if compiled:
             pull = jax.jit(pull)
-        return lambda: jax.block_until_ready(pull(list(inputs), weights, cotangent))
+        return lambda: jax.block_until_ready(pull(inputs[0], weights, list(inputs[1:]), cotangent))
     import torch
 
-    xs = [x.detach().requires_grad_(True) for x in inputs]
-    return lambda: torch.autograd.grad(layer(wrap(xs)), xs + weights, grad_outputs=cotangent)
+    xs = [inputs[0].detach().requires_grad_(True)] + list(inputs[1:])
+    return lambda: torch.autograd.grad(layer(wrap(xs)), xs[:1] + weights, grad_outputs=cotangent)
 
 
 def _compiled_forward(backend, layer, arg):

@@ -6,7 +6,7 @@ import json
 TARGET_MODE = {"tensorflow": "compiled forward+backward", "jax": "compiled forward+backward",
                "torch": "eager forward+backward"}
 STATIC_MASKS = ["MaskedReLU binary array", "MaskedReLU weighted array",
-                "MaskedReLU weighted, slope", "MaskedReLU region"]
+                "MaskedReLU weighted slope", "MaskedReLU region"]
 LEARNABLE = ["LearnableReLU", "AdaptiveMixture", "PolynomialActivation", "LearnableSwish"]
 FLAT_LIMIT, FLAT_FROM, FLAT_TO = 1.25, 1e6, 1e8
 

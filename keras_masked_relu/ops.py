@@ -123,10 +123,10 @@ def masked_relu(
     ```
 
     The result is computed in the cheapest form that equals this formula: a
-    leaky ReLU blended by any mask is a ReLU with the per-element slope
-    `mask * negative_slope`, a shifted ReLU selected by a binary mask is
+    leaky ReLU blended by any mask is `x * where(x >= 0, 1, mask *
+    negative_slope)`, a shifted ReLU selected by a binary mask is
     `relu(x - mask * shift)`, and blended by a weighted mask it is
-    `relu(x) - mask * min(relu(x), shift)` (for `shift > 0`).
+    `relu(x) - mask * clip(x, 0, shift)` (for `shift > 0`).
 
     Args:
         x: Input tensor.
@@ -152,10 +152,8 @@ def masked_relu(
     if plain_relu_inside and shift == 0:
         if negative_slope == 0:
             return ops.relu(x)
-        slope = ops.multiply(mask, negative_slope)
-        if negative_slope <= 1:
-            return ops.maximum(x, ops.multiply(x, slope))
-        return ops.where(ops.greater_equal(x, 0), x, ops.multiply(x, slope))
+        slope = ops.multiply(mask, _like(x, negative_slope))
+        return ops.multiply(x, ops.where(ops.greater_equal(x, _like(x, 0.0)), _like(x, 1.0), slope))
     if plain_relu_inside and negative_slope == 0:
         if binary:
             return _relu_of_new_tensor(ops.subtract(x, ops.multiply(mask, shift)))
