@@ -1,27 +1,31 @@
 """Runs a function of `ops.py` as one compiled kernel when it is called eagerly.
 
 An activation written as a few `keras.ops` calls reads and writes the whole
-tensor once per call when run op by op. Compiled, the calls fuse into one
-pass, forward and backward. Inside a compiled graph (a `fit` step, an export)
-the surrounding compiler already fuses them, so nothing changes there.
+tensor once per call when run op by op, forward and backward. Compiled, the
+calls fuse into one pass each way. Inside a compiled graph (a `fit` step, an
+export) the surrounding compiler already fuses them, so nothing changes there.
 """
 
 import functools
 
 import keras
 
+_TENSOR = "<tensor>"
+
 
 def fused_when_eager(*static_argnames):
     """Decorates an elementwise `ops.py` function so that eager calls fuse.
 
     Under JAX the function is wrapped in `jax.jit` (inside an outer trace the
-    nested call is inlined by XLA). Under TensorFlow an eager call goes through
-    `tf.function(jit_compile=True)`; graph-mode calls run the plain function,
-    so saved graphs hold only standard ops. Under PyTorch it runs as is.
+    nested call is inlined by XLA). Under TensorFlow an eager call runs as two
+    `tf.function(jit_compile=True)` kernels, the forward pass and the
+    vector-Jacobian product, joined by `tf.custom_gradient`; graph-mode calls
+    run the plain function, so saved graphs hold only standard ops. Under
+    PyTorch it runs as is.
 
     Args:
-        *static_argnames: Names of the keyword arguments that are Python
-            values (floats, bools, `None`); one kernel is compiled per value.
+        *static_argnames: Names of the arguments that are Python values
+            (floats, bools, `None`, functions); one kernel is compiled per value.
 
     Returns:
         The decorator.
@@ -35,16 +39,6 @@ def fused_when_eager(*static_argnames):
     def decorate(function):
         compiled = {}
 
-        def plain_arguments(args, kwargs):
-            tensors = [
-                keras.ops.convert_to_tensor(a) if isinstance(a, keras.Variable) else a
-                for a in args
-            ]
-            return tensors, {
-                k: keras.ops.convert_to_tensor(v) if isinstance(v, keras.Variable) else v
-                for k, v in kwargs.items()
-            }
-
         @functools.wraps(function)
         def run(*args, **kwargs):
             backend = keras.backend.backend()
@@ -53,18 +47,87 @@ def fused_when_eager(*static_argnames):
                     import jax
 
                     compiled["jax"] = jax.jit(function, static_argnames=static_argnames)
-                args, kwargs = plain_arguments(args, kwargs)
-                return compiled["jax"](*args, **kwargs)
+                return compiled["jax"](*_read_variables(args), **_read_variables(kwargs))
             if backend == "tensorflow":
                 import tensorflow as tf
 
                 if tf.executing_eagerly():
                     if "tensorflow" not in compiled:
-                        compiled["tensorflow"] = tf.function(function, jit_compile=True)
-                    args, kwargs = plain_arguments(args, kwargs)
-                    return compiled["tensorflow"](*args, **kwargs)
+                        compiled["tensorflow"] = _tensorflow_kernels(function)
+                    return _tensorflow_call(
+                        compiled["tensorflow"], _read_variables(args), _read_variables(kwargs)
+                    )
             return function(*args, **kwargs)
 
         return run
 
     return decorate
+
+
+def _read_variables(values):
+    read = lambda v: keras.ops.convert_to_tensor(v) if isinstance(v, keras.Variable) else v  # noqa: E731
+    if isinstance(values, dict):
+        return {k: read(v) for k, v in values.items()}
+    return [read(v) for v in values]
+
+
+def _rebuild(layout, tensors):
+    """Arguments from a layout `(n_positional, names, statics)` and the tensors."""
+    n_positional, names, statics = layout
+    supply = iter(tensors)
+    values = [next(supply) if s == _TENSOR else s for s in statics]
+    return values[:n_positional], dict(zip(names, values[n_positional:]))
+
+
+def _tensorflow_kernels(function):
+    import tensorflow as tf
+
+    def forward(layout, tensors):
+        args, kwargs = _rebuild(layout, tensors)
+        return function(*args, **kwargs)
+
+    def backward(layout, wanted, tensors, upstream):
+        sources = [t for t, w in zip(tensors, wanted) if w]
+        with tf.GradientTape() as tape:
+            tape.watch(sources)
+            y = forward(layout, tensors)
+        grads = iter(tape.gradient(y, sources, output_gradients=upstream))
+        return [next(grads) if w else None for w in wanted]
+
+    return tf.function(forward, jit_compile=True), tf.function(backward, jit_compile=True)
+
+
+def _tensorflow_call(kernels, args, kwargs):
+    import tensorflow as tf
+
+    forward, backward = kernels
+    names = tuple(kwargs)
+    values = list(args) + [kwargs[k] for k in names]
+    # Variables are read here, outside the kernels, so the tape sees the reads.
+    values = [tf.convert_to_tensor(v) if isinstance(v, tf.Variable) or hasattr(v, "__array__") else v
+              for v in values]
+    tensors = [v for v in values if tf.is_tensor(v)]
+    layout = (len(args), names, tuple(_TENSOR if tf.is_tensor(v) else v for v in values))
+
+    # A gradient nobody asked for (a constant mask's) would cost a reduction.
+    wanted = tuple(_watched(t) for t in tensors)
+
+    @tf.custom_gradient
+    def call(*tensors):
+        def grad(upstream):
+            return backward(layout, wanted, list(tensors), upstream)
+
+        # Cut from the tape, or the kernel would be traced again to keep its
+        # intermediates for a gradient that `grad` computes anyway.
+        return forward(layout, [tf.stop_gradient(t) for t in tensors]), grad
+
+    return call(*tensors)
+
+
+def _watched(tensor):
+    """Whether an active gradient tape needs the gradient of `tensor`."""
+    try:
+        from tensorflow.python.eager import record
+    except ImportError:  # pragma: no cover - the module moved
+        return True
+    return tensor.dtype.is_floating and record.should_record_backprop([tensor])

@@ -206,9 +206,28 @@ def masked_activation(x, mask, inside, outside, binary=False):
     >>> masked_activation(x, [1.0, 0.0], keras.activations.elu, keras.ops.relu)
     [-0.632, 0.0]
     """
+    if _is_keras_activation(inside) and _is_keras_activation(outside):
+        return _fused_masked_activation(x, mask, inside, outside, binary=binary)
+    return _masked_activation(x, mask, inside, outside, binary)
+
+
+def _is_keras_activation(function):
+    """Whether `function` is one of Keras's own (stateless) activations.
+
+    Layers and user functions may read variables, which a compiled kernel
+    would freeze, so only these are fused when called eagerly."""
+    return not isinstance(function, keras.layers.Layer) and getattr(
+        function, "__module__", ""
+    ).startswith("keras.")
+
+
+def _masked_activation(x, mask, inside, outside, binary=False):
     mask = ops.cast(mask, x.dtype)
     combine = select if binary else blend
     return combine(mask, inside(x), outside(x))
+
+
+_fused_masked_activation = fused_when_eager("inside", "outside", "binary")(_masked_activation)
 
 
 def sqrt_tanh(x):
