@@ -12,7 +12,8 @@ and returns a callable that does the work once and waits for its result.
 - `compiled forward+backward`: the same product under
   `tf.function(jit_compile=True)` or `jax.jit`.
 - `compiled train_step`: `model.train_on_batch` with SGD, an MSE loss and
-  `jit_compile=True`. A layer without weights has no backward pass here.
+  `jit_compile=True` (XLA; `torch.compile` under PyTorch). A layer without
+  weights has no backward pass here.
 - `eager train_step`: the same step without compiling (PyTorch).
 """
 
@@ -42,7 +43,7 @@ def modes():
     names = ["eager forward", "eager forward+backward"]
     if backend in ("tensorflow", "jax"):
         return names + ["compiled forward", "compiled forward+backward", "compiled train_step"]
-    return names + ["eager train_step"]
+    return names + ["eager train_step", "compiled train_step"]
 
 
 def timed_call(mode, model, layer, inputs, cotangent, target):
