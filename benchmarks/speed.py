@@ -35,12 +35,12 @@ from speed_report import write_reports  # noqa: E402
 MIN_SAMPLE_SECONDS = 0.02
 
 
-def measure(sizes, rounds, only=None):
+def measure(sizes, rounds, only=None, only_modes=None):
     import keras
     import numpy as np
 
     from speed_cases import BASELINE, FLOOR, NAIVE, cases, image_shape
-    from speed_modes import TRACES, count_traces, modes, timed_call
+    from speed_modes import compile_counter, modes, timed_call
 
     backend = keras.backend.backend()
     rows = []
@@ -56,32 +56,35 @@ def measure(sizes, rounds, only=None):
             name: case for name, case in cases(shape).items()
             if only is None or case.group == "baseline" or name in only
         }
-        for mode in modes():
-            calls, layers = {}, {}
+        for mode in [m for m in modes() if only_modes is None or m in only_modes]:
+            calls, counters = {}, {}
             for name, case in chosen.items():
                 keras.utils.set_random_seed(0)
                 layer = case.make()
                 inputs = [x, m] if case.second_input else [x]
                 symbolic = [keras.Input(t.shape[1:]) for t in inputs]
                 model = keras.Model(symbolic, layer(symbolic if case.second_input else symbolic[0]))
-                count_traces(layer)
+                counters[name] = compile_counter(mode, layer)
                 calls[name] = timed_call(mode, model, layer, inputs, cotangent, target)
-                layers[name] = layer
             reps = {}
-            for name, call in calls.items():  # build, trace and compile, then calibrate
+            for name, call in calls.items():  # build, trace and compile
                 call()
                 call()
+            for name, call in calls.items():  # once more, interleaved as timed; calibrate
                 start = time.perf_counter()
                 call()
                 reps[name] = max(1, math.ceil(MIN_SAMPLE_SECONDS / (time.perf_counter() - start)))
-            traces_before = {name: getattr(layer, TRACES) for name, layer in layers.items()}
             times = {name: [] for name in calls}
+            retraces = dict.fromkeys(calls, 0)
             for _ in range(rounds):
                 for name, call in calls.items():
+                    before = counters[name]()
                     start = time.perf_counter()
                     for _ in range(reps[name]):
                         call()
                     times[name].append((time.perf_counter() - start) / reps[name])
+                    if before is not None:
+                        retraces[name] += counters[name]() - before
             medians = {name: float(np.median(t)) for name, t in times.items()}
             for name, case in chosen.items():
                 timed_calls = rounds * reps[name]
@@ -93,8 +96,7 @@ def measure(sizes, rounds, only=None):
                     "vs_baseline": medians[name] / medians[BASELINE[case.group]],
                     "vs_naive": medians[name] / medians[NAIVE],
                     "vs_floor": medians[name] / medians[FLOOR],
-                    "retraces": None if mode.startswith("eager") else
-                    getattr(layers[name], TRACES) - traces_before[name],
+                    "retraces": None if mode.startswith("eager") else retraces[name],
                     "timed_calls": timed_calls,
                 })
             print(f"{backend} {elements:.0e} {mode} done", file=sys.stderr, flush=True)
@@ -131,25 +133,40 @@ def main():
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--layers", default=None, help="comma-separated names; baselines always run")
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results"))
+    parser.add_argument("--modes", default=None, help="comma-separated modes; default all")
+    parser.add_argument("--keep-others", action="store_true",
+                        help="keep the existing speed.json rows of the backends and modes not run")
+    parser.add_argument("--report-only", action="store_true",
+                        help="rewrite speed.md and speed.png from the existing speed.json")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     only = set(args.layers.split(",")) if args.layers else None
+    only_modes = set(args.modes.split(",")) if args.modes else None
     if args.worker:
-        print(json.dumps(measure(sizes, args.rounds, only)))
+        print(json.dumps(measure(sizes, args.rounds, only, only_modes)))
         return
+    out = pathlib.Path(args.out)
     rows, about = [], {"machine": machine(), "backends": {}}
-    for backend in args.backends.split(","):
+    if args.keep_others or args.report_only:
+        old = json.loads((out / "speed.json").read_text())
+        rerun = lambda r: r["backend"] in args.backends.split(",") and (  # noqa: E731
+            only_modes is None or r["mode"] in only_modes)
+        rows = [r for r in old["rows"] if args.report_only or not rerun(r)]
+        about["backends"] = dict(old["about"]["backends"])
+    for backend in [] if args.report_only else args.backends.split(","):
         env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
         command = [sys.executable, __file__, "--worker", "--sizes", args.sizes, "--rounds", str(args.rounds)]
         if args.layers:
             command += ["--layers", args.layers]
+        if args.modes:
+            command += ["--modes", args.modes]
         done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
         if done.returncode != 0:
             sys.exit(f"{backend} failed with exit status {done.returncode}")
         rows += json.loads(done.stdout.strip().splitlines()[-1])
         about["backends"][backend] = versions(backend)
-    out = pathlib.Path(args.out)
+    about["backends"] = dict(sorted(about["backends"].items()))
     write_reports(rows, about, out)
     print((out / "speed.md").read_text())
 

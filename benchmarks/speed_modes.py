@@ -19,23 +19,28 @@ and returns a callable that does the work once and waits for its result.
 
 import keras
 
-TRACES = "traces"
+def compile_counter(mode, layer):
+    """A function returning how many times `layer` has been traced for `mode`.
 
-
-def count_traces(layer):
-    """Makes `layer.call` count its Python runs in `layer.traces`.
-
-    Eager calls run it every time; a compiled function runs it only while
-    tracing, so a count that grows over timed compiled calls means retracing.
+    Eager modes have none (`None`). Under TensorFlow and JAX `layer.call` is
+    wrapped to count its Python runs, which a compiled function makes only
+    while tracing. Under PyTorch that wrapper would itself break the
+    `torch.compile` graph, so Dynamo's own count of compiled graphs is read.
     """
-    call = layer.call
+    if mode.startswith("eager"):
+        return lambda: None
+    if keras.backend.backend() == "torch":
+        from torch._dynamo.utils import counters
+
+        return lambda: counters["stats"]["unique_graphs"]
+    call, count = layer.call, [0]
 
     def counted(*args, **kwargs):
-        object.__setattr__(layer, TRACES, getattr(layer, TRACES, 0) + 1)
+        count[0] += 1
         return call(*args, **kwargs)
 
     object.__setattr__(layer, "call", counted)
-    object.__setattr__(layer, TRACES, 0)
+    return lambda: count[0]
 
 
 def modes():
@@ -57,6 +62,13 @@ def timed_call(mode, model, layer, inputs, cotangent, target):
     if mode == "compiled forward":
         return _compiled_forward(backend, layer, arg)
     if mode.endswith("train_step"):
+        if backend == "torch" and mode.startswith("compiled"):
+            import torch._dynamo
+
+            # Every model's step is the same code object; Dynamo keeps 8
+            # compiled versions of it by default and runs the rest eagerly.
+            torch._dynamo.config.cache_size_limit = 64
+            torch._dynamo.config.accumulated_cache_size_limit = 512
         model.compile(
             optimizer=keras.optimizers.SGD(1e-4), loss="mse",
             jit_compile=mode.startswith("compiled"),

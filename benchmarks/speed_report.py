@@ -47,13 +47,17 @@ def targets(rows, elements):
     return lines
 
 
-def flatness(rows):
-    """Largest over smallest time per element from 1e6 to 1e8, per backend and layer."""
+def flatness(rows, start=FLAT_FROM, value=lambda r: r["seconds"] / r["elements"]):
+    """`value` (time per element) at each size from `start` to 1e8, per backend and layer."""
     out = {}
     for r in rows:
-        if r["mode"] == TARGET_MODE[r["backend"]] and FLAT_FROM * 0.9 <= r["elements"] <= FLAT_TO * 1.1:
-            out.setdefault((r["backend"], r["layer"]), {})[r["elements"]] = r["seconds"] / r["elements"]
+        if r["mode"] == TARGET_MODE[r["backend"]] and start * 0.9 <= r["elements"] <= FLAT_TO * 1.1:
+            out.setdefault((r["backend"], r["layer"]), {})[r["elements"]] = value(r)
     return {key: v for key, v in out.items() if len(v) > 1}
+
+
+def spread(values):
+    return max(values.values()) / min(values.values())
 
 
 def write_reports(rows, about, out):
@@ -80,12 +84,18 @@ def write_reports(rows, about, out):
     for c in checks:
         md.append(f"| {c['target']} | {c['backend']} | {c['layer']} | {c['ratio']:.2f} | "
                   f"{c['limit']:.2f} | {'met' if c['met'] else '**missed**'} |")
-    flat_worst = max(flat.items(), key=lambda kv: max(kv[1].values()) / min(kv[1].values()), default=None)
-    md += ["", f"Compiled calls that retraced after warm-up: {len(retraced)}."]
-    if flat_worst:
-        (b, l), s = flat_worst
-        md.append(f"Time per element from {FLAT_FROM:.0e} to {FLAT_TO:.0e}: the least flat is "
-                  f"{l} on {b}, {max(s.values()) / min(s.values()):.2f}x (limit {FLAT_LIMIT}).")
+    flat_large = flatness(rows, start=1e7)
+    flat_ratio = flatness(rows, value=lambda r: r["vs_baseline"])
+    md += ["", f"Compiled calls that retraced after warm-up: {len(retraced)}.", ""]
+    for label, table in [(f"time per element from {FLAT_FROM:.0e} to {FLAT_TO:.0e}", flat),
+                         (f"time per element from 1e7 to {FLAT_TO:.0e}", flat_large),
+                         (f"ratio to the baseline from {FLAT_FROM:.0e} to {FLAT_TO:.0e}", flat_ratio)]:
+        for backend in sorted({b for b, _ in table}):
+            here = {l: spread(v) for (b, l), v in table.items() if b == backend}
+            worst = max(here, key=here.get)
+            flat_count = sum(v <= FLAT_LIMIT for v in here.values())
+            md.append(f"- {label}, {backend}: {flat_count} of {len(here)} layers flat within "
+                      f"{FLAT_LIMIT}x; least flat {worst} at {here[worst]:.2f}x.")
     for backend in sorted({r["backend"] for r in rows}):
         here = [r for r in rows if r["backend"] == backend and r["elements"] == reference]
         modes = list(dict.fromkeys(r["mode"] for r in here))
@@ -102,16 +112,17 @@ def write_reports(rows, about, out):
         relu = {m: cell[(m, "keras ReLU")]["seconds"] * 1e3 for m in modes}
         md += ["", "keras ReLU takes " + ", ".join(f"{v:.2f} ms ({m})" for m, v in relu.items()) + "."]
     md += ["", f"### Time per element (ns), forward+backward in the target mode", "",
-           "| backend | layer | " + " | ".join(f"{n:.0e}" for n in sizes) + " | largest/smallest from 1e6 |",
-           "|---|---|" + "---|" * (len(sizes) + 1)]
+           "| backend | layer | " + " | ".join(f"{n:.0e}" for n in sizes)
+           + " | largest/smallest from 1e6 | from 1e7 | ratio to baseline, from 1e6 |",
+           "|---|---|" + "---|" * (len(sizes) + 3)]
     for backend in sorted({r["backend"] for r in rows}):
         for layer in dict.fromkeys(r["layer"] for r in rows if r["backend"] == backend):
             per = {r["elements"]: r["seconds"] / r["elements"] for r in rows
                    if r["backend"] == backend and r["layer"] == layer and r["mode"] == TARGET_MODE[backend]}
-            s = flat.get((backend, layer))
-            spread = f"{max(s.values()) / min(s.values()):.2f}" if s else ""
+            spreads = [f"{spread(t[(backend, layer)]):.2f}" if (backend, layer) in t else ""
+                       for t in (flat, flat_large, flat_ratio)]
             md.append(f"| {backend} | {layer} | " + " | ".join(
-                f"{1e9 * per[n]:.2f}" if n in per else "" for n in sizes) + f" | {spread} |")
+                f"{1e9 * per[n]:.2f}" if n in per else "" for n in sizes) + " | " + " | ".join(spreads) + " |")
     (out / "speed.md").write_text("\n".join(md) + "\n")
     plot(rows, out / "speed.png")
 
@@ -127,6 +138,7 @@ def plot(rows, path):
     backends = sorted({r["backend"] for r in rows})
     fig, axes = plt.subplots(1, len(backends), figsize=(6 * len(backends), 4.5), squeeze=False)
     for ax, backend in zip(axes[0], backends):
+        ax.set_prop_cycle(color=plt.cm.tab20.colors)
         for layer in dict.fromkeys(r["layer"] for r in rows):
             points = sorted((r["elements"], 1e9 * r["seconds"] / r["elements"]) for r in rows
                             if r["backend"] == backend and r["layer"] == layer
