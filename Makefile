@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q -n 2
 
-.PHONY: install install-bench test test-cross test-tensorflow test-jax test-torch demo accuracy bench clean
+.PHONY: install install-bench lint test test-cross test-tensorflow test-jax test-torch demo accuracy bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,12 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
 # One pytest process per backend: Keras binds its backend at import time.
-test: $(VENV)/.installed
+test: lint
 	@failed=""; \
 	for b in $(BACKENDS); do \
 		echo "=== KERAS_BACKEND=$$b"; \

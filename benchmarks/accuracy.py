@@ -12,11 +12,10 @@ Writes benchmarks/results/accuracy.{json,md}.
 
 import argparse
 import json
-import os
 import pathlib
-import subprocess
-import sys
 import time
+
+from keras_masked_relu.tools.backend_process import run_json_under_backend
 
 RESULTS = pathlib.Path(__file__).parent / "results"
 
@@ -28,7 +27,9 @@ def activations():
 
     return {
         "ReLU (keras)": lambda: keras.layers.ReLU(),
-        "PReLU (keras)": lambda: keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25)),
+        "PReLU (keras)": lambda: keras.layers.PReLU(
+            alpha_initializer=keras.initializers.Constant(0.25)
+        ),
         "LearnableReLU": lambda: kmr.LearnableReLU(),
         "LearnableReLU + shift": lambda: kmr.LearnableReLU(learnable_shift=True),
         "AdaptiveMixture": lambda: kmr.AdaptiveMixture(),
@@ -97,12 +98,9 @@ def main():
         return
     results = {}
     for backend in args.backends.split(","):
-        env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-        out = subprocess.run(
-            [sys.executable, __file__, "--worker", "--seeds", str(args.seeds), "--epochs", str(args.epochs)],
-            env=env, capture_output=True, text=True, check=True,
+        results[backend] = run_json_under_backend(
+            backend, [__file__, "--worker", "--seeds", args.seeds, "--epochs", args.epochs]
         )
-        results[backend] = json.loads(out.stdout.strip().splitlines()[-1])
     backends = list(results)
     lines = [
         f"load_digits test accuracy (mean ± std over {args.seeds} seeds, {args.epochs} epochs) "
@@ -115,7 +113,10 @@ def main():
         cells = []
         for b in backends:
             r = results[b][name]
-            cells.append(f"{100 * r['accuracy_mean']:.1f} ± {100 * r['accuracy_std']:.1f}% ({r['epoch_ms']:.0f} ms)")
+            cells.append(
+                f"{100 * r['accuracy_mean']:.1f} ± {100 * r['accuracy_std']:.1f}% "
+                f"({r['epoch_ms']:.0f} ms)"
+            )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     table = "\n".join(lines)
     RESULTS.mkdir(exist_ok=True)

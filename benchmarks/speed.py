@@ -20,16 +20,20 @@ Writes speed.json, speed.md (with the targets met or missed) and speed.png to
 import argparse
 import json
 import math
-import os
 import pathlib
 import platform
-import subprocess
 import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
 from speed_report import write_reports  # noqa: E402
+
+from keras_masked_relu.tools.backend_process import (  # noqa: E402
+    BackendProcessError,
+    run_json_under_backend,
+    run_under_backend,
+)
 
 # Each timed sample repeats the call until it lasts this long.
 MIN_SAMPLE_SECONDS = 0.02
@@ -38,7 +42,6 @@ MIN_SAMPLE_SECONDS = 0.02
 def measure(sizes, rounds, only=None, only_modes=None):
     import keras
     import numpy as np
-
     from speed_cases import BASELINE, FLOOR, NAIVE, cases, image_shape
     from speed_modes import compile_counter, modes, timed_call
 
@@ -53,7 +56,8 @@ def measure(sizes, rounds, only=None, only_modes=None):
         cotangent = to_tensor(rng.normal(size=shape).astype("float32"))
         target = to_tensor(np.zeros(shape, "float32"))
         chosen = {
-            name: case for name, case in cases(shape).items()
+            name: case
+            for name, case in cases(shape).items()
             if only is None or case.group == "baseline" or name in only
         }
         for mode in [m for m in modes() if only_modes is None or m in only_modes]:
@@ -67,7 +71,7 @@ def measure(sizes, rounds, only=None, only_modes=None):
                 counters[name] = compile_counter(mode, layer)
                 calls[name] = timed_call(mode, model, layer, inputs, cotangent, target)
             reps = {}
-            for name, call in calls.items():  # build, trace and compile
+            for call in calls.values():  # build, trace and compile
                 call()
                 call()
             for name, call in calls.items():  # once more, interleaved as timed; calibrate
@@ -88,17 +92,25 @@ def measure(sizes, rounds, only=None, only_modes=None):
             medians = {name: float(np.median(t)) for name, t in times.items()}
             for name, case in chosen.items():
                 timed_calls = rounds * reps[name]
-                rows.append({
-                    "backend": backend, "elements": int(np.prod(shape)), "shape": list(shape),
-                    "mode": mode, "layer": name, "group": case.group,
-                    "seconds": medians[name],
-                    "spread": float(np.percentile(times[name], 75) / np.percentile(times[name], 25)),
-                    "vs_baseline": medians[name] / medians[BASELINE[case.group]],
-                    "vs_naive": medians[name] / medians[NAIVE],
-                    "vs_floor": medians[name] / medians[FLOOR],
-                    "retraces": None if mode.startswith("eager") else retraces[name],
-                    "timed_calls": timed_calls,
-                })
+                rows.append(
+                    {
+                        "backend": backend,
+                        "elements": int(np.prod(shape)),
+                        "shape": list(shape),
+                        "mode": mode,
+                        "layer": name,
+                        "group": case.group,
+                        "seconds": medians[name],
+                        "spread": float(
+                            np.percentile(times[name], 75) / np.percentile(times[name], 25)
+                        ),
+                        "vs_baseline": medians[name] / medians[BASELINE[case.group]],
+                        "vs_naive": medians[name] / medians[NAIVE],
+                        "vs_floor": medians[name] / medians[FLOOR],
+                        "retraces": None if mode.startswith("eager") else retraces[name],
+                        "timed_calls": timed_calls,
+                    }
+                )
             print(f"{backend} {elements:.0e} {mode} done", file=sys.stderr, flush=True)
     return rows
 
@@ -114,16 +126,19 @@ def machine():
                 break
     except OSError:
         pass
-    return f"{cpu}, {multiprocessing.cpu_count()} cores, {platform.system()}, Python {platform.python_version()}"
+    return (
+        f"{cpu}, {multiprocessing.cpu_count()} cores, {platform.system()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def versions(backend):
-    code = ("import keras, importlib; b = keras.backend.backend(); "
-            "m = importlib.import_module({'tensorflow': 'tensorflow', 'jax': 'jax', 'torch': 'torch'}[b]); "
-            "print(f'keras {keras.__version__}, {b} {m.__version__}')")
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    return done.stdout.strip()
+    # Each backend's name is also the name of its module.
+    code = (
+        "import importlib, keras; b = keras.backend.backend(); "
+        "print(f'keras {keras.__version__}, {b} {importlib.import_module(b).__version__}')"
+    )
+    return run_under_backend(backend, ["-c", code], check=False).strip()
 
 
 def main():
@@ -131,13 +146,21 @@ def main():
     parser.add_argument("--backends", default="tensorflow,jax,torch")
     parser.add_argument("--sizes", default="1e5,1e6,1e7,1e8")
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--layers", default=None, help="comma-separated names; baselines always run")
+    parser.add_argument(
+        "--layers", default=None, help="comma-separated names; baselines always run"
+    )
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results"))
     parser.add_argument("--modes", default=None, help="comma-separated modes; default all")
-    parser.add_argument("--keep-others", action="store_true",
-                        help="keep the existing speed.json rows of the backends and modes not run")
-    parser.add_argument("--report-only", action="store_true",
-                        help="rewrite speed.md and speed.png from the existing speed.json")
+    parser.add_argument(
+        "--keep-others",
+        action="store_true",
+        help="keep the existing speed.json rows of the backends and modes not run",
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="rewrite speed.md and speed.png from the existing speed.json",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
@@ -150,21 +173,25 @@ def main():
     rows, about = [], {"machine": machine(), "backends": {}}
     if args.keep_others or args.report_only:
         old = json.loads((out / "speed.json").read_text())
-        rerun = lambda r: r["backend"] in args.backends.split(",") and (  # noqa: E731
-            only_modes is None or r["mode"] in only_modes)
+        rerun_backends = args.backends.split(",")
+
+        def rerun(row):
+            return row["backend"] in rerun_backends and (
+                only_modes is None or row["mode"] in only_modes
+            )
+
         rows = [r for r in old["rows"] if args.report_only or not rerun(r)]
         about["backends"] = dict(old["about"]["backends"])
     for backend in [] if args.report_only else args.backends.split(","):
-        env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-        command = [sys.executable, __file__, "--worker", "--sizes", args.sizes, "--rounds", str(args.rounds)]
+        command = [__file__, "--worker", "--sizes", args.sizes, "--rounds", args.rounds]
         if args.layers:
             command += ["--layers", args.layers]
         if args.modes:
             command += ["--modes", args.modes]
-        done = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
-        if done.returncode != 0:
-            sys.exit(f"{backend} failed with exit status {done.returncode}")
-        rows += json.loads(done.stdout.strip().splitlines()[-1])
+        try:  # the worker's progress lines go to the terminal as they come
+            rows += run_json_under_backend(backend, command, show_stderr=True)
+        except BackendProcessError as error:
+            sys.exit(str(error))
         about["backends"][backend] = versions(backend)
     about["backends"] = dict(sorted(about["backends"].items()))
     write_reports(rows, about, out)

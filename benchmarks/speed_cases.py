@@ -42,7 +42,8 @@ def cases(shape):
         def __init__(self):
             super().__init__()
             self.mask = self.add_weight(
-                shape=(h, w, 1), initializer=keras.initializers.Constant(binary[..., None]),
+                shape=(h, w, 1),
+                initializer=keras.initializers.Constant(binary[..., None]),
                 trainable=False,
             )
 
@@ -69,7 +70,9 @@ def cases(shape):
         "MaskedReLU region as array": Case("masked", relu_with(region_as_array, shift=0.3)),
         "MaskedReLU second input": Case("masked", relu_with(None, shift=0.3), second_input=True),
         "MaskedReLU learned": Case("masked", relu_with(weighted, shift=0.3, trainable_mask=True)),
-        "MaskedActivation elu": Case("masked", lambda: kmr.MaskedActivation(weighted, inside="elu")),
+        "MaskedActivation elu": Case(
+            "masked", lambda: kmr.MaskedActivation(weighted, inside="elu")
+        ),
         "LearnableReLU": Case("learnable", kmr.LearnableReLU),
         "AdaptiveMixture": Case("learnable", lambda: kmr.AdaptiveMixture(per_channel=True)),
         "PolynomialActivation": Case("learnable", kmr.PolynomialActivation),

@@ -5,7 +5,8 @@ and returns a callable that does the work once and waits for its result.
 
 - `eager forward`: `layer(x)`.
 - `eager forward+backward`: the layer's vector-Jacobian product with respect
-  to its input `x` and its trainable weights, op by op. A mask given as a
+  to its input `x` and its trainable weights, op by op
+  (`keras_masked_relu.tools.gradients.vjp_function`). A mask given as a
   second input is data here, as in a train step: it gets no gradient.
 - `compiled forward`: `layer(x)` under `tf.function(jit_compile=True)` or
   `jax.jit`.
@@ -18,6 +19,9 @@ and returns a callable that does the work once and waits for its result.
 """
 
 import keras
+
+from keras_masked_relu.tools.gradients import vjp_function
+
 
 def compile_counter(mode, layer):
     """A function returning how many times `layer` has been traced for `mode`.
@@ -58,7 +62,10 @@ def timed_call(mode, model, layer, inputs, cotangent, target):
     if mode == "eager forward":
         return lambda: _wait(layer(arg))
     if mode.endswith("forward+backward"):
-        return _vjp(backend, layer, inputs, cotangent, compiled=mode.startswith("compiled"))
+        product = vjp_function(
+            layer, differentiated_inputs=[0], compiled=mode.startswith("compiled")
+        )
+        return lambda: _wait(product(arg, cotangent))
     if mode == "compiled forward":
         return _compiled_forward(backend, layer, arg)
     if mode.endswith("train_step"):
@@ -70,54 +77,20 @@ def timed_call(mode, model, layer, inputs, cotangent, target):
             torch._dynamo.config.cache_size_limit = 64
             torch._dynamo.config.accumulated_cache_size_limit = 512
         model.compile(
-            optimizer=keras.optimizers.SGD(1e-4), loss="mse",
+            optimizer=keras.optimizers.SGD(1e-4),
+            loss="mse",
             jit_compile=mode.startswith("compiled"),
         )
         return lambda: model.train_on_batch(arg, target)
     raise ValueError(f"Unknown mode: {mode!r}")
 
 
-def _wait(tensor):
-    if hasattr(tensor, "block_until_ready"):
-        tensor.block_until_ready()
-    return tensor
-
-
-def _vjp(backend, layer, inputs, cotangent, compiled=False):
-    weights = [w.value for w in layer.trainable_weights]
-
-    def wrap(xs):
-        return xs if len(xs) == 2 else xs[0]
-
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        def run():
-            with tf.GradientTape() as tape:
-                tape.watch(inputs[0])
-                y = layer(wrap(inputs))
-            return tape.gradient(y, [inputs[0]] + weights, output_gradients=cotangent)
-
-        return tf.function(run, jit_compile=True) if compiled else run
-    if backend == "jax":
-        import jax
-
-        non_trainable = [v.value for v in layer.non_trainable_variables]
-
-        def f(x, trainable, rest):
-            return layer.stateless_call(trainable, non_trainable, wrap([x] + rest))[0]
-
-        def pull(x, trainable, rest, cot):
-            _, pullback = jax.vjp(lambda x, t: f(x, t, rest), x, trainable)
-            return pullback(cot)
-
-        if compiled:
-            pull = jax.jit(pull)
-        return lambda: jax.block_until_ready(pull(inputs[0], weights, list(inputs[1:]), cotangent))
-    import torch
-
-    xs = [inputs[0].detach().requires_grad_(True)] + list(inputs[1:])
-    return lambda: torch.autograd.grad(layer(wrap(xs)), xs[:1] + weights, grad_outputs=cotangent)
+def _wait(result):
+    """Waits for every tensor of `result` (JAX dispatches asynchronously)."""
+    for tensor in keras.tree.flatten(result):
+        if hasattr(tensor, "block_until_ready"):
+            tensor.block_until_ready()
+    return result
 
 
 def _compiled_forward(backend, layer, arg):

@@ -13,24 +13,34 @@ Writes profile.md to --out.
 
 import argparse
 import json
-import os
 import pathlib
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 
-LAYERS = ["keras ReLU", "MaskedReLU binary array", "MaskedReLU weighted array",
-          "MaskedReLU weighted slope", "MaskedReLU second input", "MaskedReLU learned",
-          "MaskedActivation elu", "keras PReLU", "LearnableReLU", "AdaptiveMixture",
-          "PolynomialActivation", "RationalActivation", "LearnableSwish"]
+from keras_masked_relu.tools.backend_process import run_json_under_backend  # noqa: E402
+
+LAYERS = [
+    "keras ReLU",
+    "MaskedReLU binary array",
+    "MaskedReLU weighted array",
+    "MaskedReLU weighted slope",
+    "MaskedReLU second input",
+    "MaskedReLU learned",
+    "MaskedActivation elu",
+    "keras PReLU",
+    "LearnableReLU",
+    "AdaptiveMixture",
+    "PolynomialActivation",
+    "RationalActivation",
+    "LearnableSwish",
+]
 
 
 def built(elements):
     import keras
     import numpy as np
-
     from speed_cases import cases, image_shape
 
     shape = image_shape(elements)
@@ -49,35 +59,36 @@ def built(elements):
 
 def jax_program(elements):
     import jax
-
     from speed_modes import timed_call
+
+    from keras_masked_relu.tools.gradients import stateless_vjp
 
     rows = []
     for name, layer, inputs, cot in built(elements):
         timed_call("compiled forward+backward", None, layer, inputs, cot, None)()
         weights = [w.value for w in layer.trainable_weights]
         non_trainable = [v.value for v in layer.non_trainable_variables]
-        rest = list(inputs[1:])
-
-        def pull(x, trainable, c):
-            f = lambda x, t: layer.stateless_call(t, non_trainable, [x] + rest if rest else x)[0]  # noqa: E731
-            return jax.vjp(f, x, trainable)[1](c)
-
-        hlo = jax.jit(pull).lower(inputs[0], weights, cot).compile().as_text()
-        entry = hlo[hlo.index("ENTRY"):]
-        rows.append({
-            "layer": name, "weights": len(weights),
-            "kernels": len(re.findall(r"= \S+ (?:fusion|reduce|add|multiply|maximum|select)\(", entry)),
-            "reductions": len(re.findall(r"\breduce\(", hlo)),
-        })
+        # The program that `speed.py` times in its compiled forward+backward mode.
+        product = jax.jit(stateless_vjp(layer, differentiated_inputs=[0]))
+        arg = inputs if len(inputs) == 2 else inputs[0]
+        hlo = product.lower(weights, non_trainable, arg, cot).compile().as_text()
+        entry = hlo[hlo.index("ENTRY") :]
+        rows.append(
+            {
+                "layer": name,
+                "weights": len(weights),
+                "kernels": len(
+                    re.findall(r"= \S+ (?:fusion|reduce|add|multiply|maximum|select)\(", entry)
+                ),
+                "reductions": len(re.findall(r"\breduce\(", hlo)),
+            }
+        )
     return rows
 
 
 def torch_kernels(elements):
-    import torch
-    from torch.profiler import ProfilerActivity, profile
-
     from speed_modes import timed_call
+    from torch.profiler import ProfilerActivity, profile
 
     rows = []
     for name, layer, inputs, cot in built(elements):
@@ -85,13 +96,21 @@ def torch_kernels(elements):
         call()
         with profile(activities=[ProfilerActivity.CPU]) as prof:
             call()
-        big = [e for e in prof.key_averages() if e.key.startswith("aten::") and e.self_cpu_time_total > 200]
+        big = [
+            e
+            for e in prof.key_averages()
+            if e.key.startswith("aten::") and e.self_cpu_time_total > 200
+        ]
         big.sort(key=lambda e: -e.self_cpu_time_total)
-        rows.append({
-            "layer": name,
-            "ms": sum(e.self_cpu_time_total for e in big) / 1e3,
-            "kernels": [f"{e.key[6:]} x{e.count} {e.self_cpu_time_total / 1e3:.1f} ms" for e in big],
-        })
+        rows.append(
+            {
+                "layer": name,
+                "ms": sum(e.self_cpu_time_total for e in big) / 1e3,
+                "kernels": [
+                    f"{e.key[6:]} x{e.count} {e.self_cpu_time_total / 1e3:.1f} ms" for e in big
+                ],
+            }
+        )
     return rows
 
 
@@ -107,18 +126,32 @@ def main():
         return
     results = {}
     for backend in ("jax", "torch"):
-        done = subprocess.run(
-            [sys.executable, __file__, "--worker", backend, "--elements", str(args.elements)],
-            env=dict(os.environ, KERAS_BACKEND=backend), stdout=subprocess.PIPE, text=True, check=True,
+        results[backend] = run_json_under_backend(
+            backend, [__file__, "--worker", backend, "--elements", args.elements]
         )
-        results[backend] = json.loads(done.stdout.strip().splitlines()[-1])
-    md = [f"Profile at {args.elements:.3g} elements (`python benchmarks/speed_profile.py`).", "",
-          "### JAX, compiled forward+backward: the optimized XLA program", "",
-          "| layer | trainable weights | top-level kernels | reductions |", "|---|---|---|---|"]
-    md += [f"| {r['layer']} | {r['weights']} | {r['kernels']} | {r['reductions']} |" for r in results["jax"]]
-    md += ["", "### PyTorch, eager forward+backward: ATen kernels over 0.2 ms (each a pass over the tensor)", "",
-           "| layer | ms in them | kernels |", "|---|---|---|"]
-    md += [f"| {r['layer']} | {r['ms']:.1f} | {'; '.join(r['kernels'])} |" for r in results["torch"]]
+    md = [
+        f"Profile at {args.elements:.3g} elements (`python benchmarks/speed_profile.py`).",
+        "",
+        "### JAX, compiled forward+backward: the optimized XLA program",
+        "",
+        "| layer | trainable weights | top-level kernels | reductions |",
+        "|---|---|---|---|",
+    ]
+    md += [
+        f"| {r['layer']} | {r['weights']} | {r['kernels']} | {r['reductions']} |"
+        for r in results["jax"]
+    ]
+    md += [
+        "",
+        "### PyTorch, eager forward+backward: ATen kernels over 0.2 ms "
+        "(each a pass over the tensor)",
+        "",
+        "| layer | ms in them | kernels |",
+        "|---|---|---|",
+    ]
+    md += [
+        f"| {r['layer']} | {r['ms']:.1f} | {'; '.join(r['kernels'])} |" for r in results["torch"]
+    ]
     out = pathlib.Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "profile.md").write_text("\n".join(md) + "\n")

@@ -27,26 +27,13 @@ def _parser():
     demo.add_argument("--epochs", type=int, default=5)
     demo.add_argument("--dir", default=None, help="where to write the model and exports")
     demo.add_argument("--skip-export", action="store_true")
-
-    exporter = commands.add_parser("_export")
-    exporter.add_argument("model")
-    exporter.add_argument("directory")
-
-    worker = commands.add_parser("_worker")
-    worker.add_argument("model")
-    worker.add_argument("work")
-    worker.add_argument("backend")
-    worker.add_argument("--gradients", action="store_true")
-    worker.add_argument("--seed", type=int, default=0)
-    worker.add_argument("--batch-size", type=int, default=4)
-    worker.add_argument("--repeats", type=int, default=10)
     return parser
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
     if args.command == "compare":
-        from keras_masked_relu.compare import CompareError, compare
+        from keras_masked_relu.tools.compare import CompareError, compare
 
         try:
             report = compare(
@@ -64,19 +51,9 @@ def main(argv=None):
         print(report.table())
         return 0 if report.passed else 1
     if args.command == "demo":
-        from keras_masked_relu.demo import main as demo_main
+        from keras_masked_relu.tools.demo import main as demo_main
 
         return demo_main(epochs=args.epochs, directory=args.dir, export=not args.skip_export)
-    if args.command == "_export":
-        from keras_masked_relu.demo import export_worker
-
-        export_worker(args.model, args.directory)
-        return 0
-    if args.command == "_worker":
-        from keras_masked_relu import compare_worker
-
-        compare_worker.main(args)
-        return 0
     return 2
 
 

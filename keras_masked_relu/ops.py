@@ -8,7 +8,7 @@ and work in whatever dtype `x` has.
 import keras
 from keras import ops
 
-from keras_masked_relu.eager_fusion import fused_when_eager
+from keras_masked_relu._eager_fusion import fused_when_eager
 
 
 def _like(x, value):
@@ -79,9 +79,7 @@ def blend(mask, inside, outside):
     >>> blend(keras.ops.convert_to_tensor([1.0, 0.25]), [2.0, 2.0], [0.0, 0.0])
     [2.0, 0.5]
     """
-    return ops.add(
-        ops.multiply(mask, inside), ops.multiply(ops.subtract(1.0, mask), outside)
-    )
+    return ops.add(ops.multiply(mask, inside), ops.multiply(ops.subtract(1.0, mask), outside))
 
 
 def select(mask, inside, outside):
@@ -96,7 +94,8 @@ def select(mask, inside, outside):
         `inside` where `mask` is 1, else `outside`.
 
     Example:
-    >>> select(keras.ops.convert_to_tensor([1.0, 0.0]), [2.0, 2.0], [0.0, 0.0])
+    >>> mask = keras.ops.convert_to_tensor([1.0, 0.0])
+    >>> select(mask, keras.ops.full((2,), 2.0), keras.ops.zeros((2,)))
     [2.0, 0.0]
     """
     return ops.where(ops.greater(mask, 0.5), inside, outside)
@@ -203,7 +202,8 @@ def masked_activation(x, mask, inside, outside, binary=False):
 
     Example:
     >>> x = keras.ops.convert_to_tensor([-1.0, -1.0])
-    >>> masked_activation(x, [1.0, 0.0], keras.activations.elu, keras.ops.relu)
+    >>> mask = keras.ops.convert_to_tensor([1.0, 0.0])
+    >>> masked_activation(x, mask, keras.activations.elu, keras.ops.relu)
     [-0.632, 0.0]
     """
     if _is_keras_activation(inside) and _is_keras_activation(outside):
@@ -224,7 +224,8 @@ def _is_keras_activation(function):
 def _masked_activation(x, mask, inside, outside, binary=False):
     mask = ops.cast(mask, x.dtype)
     combine = select if binary else blend
-    return combine(mask, inside(x), outside(x))
+    # A rule given as a layer may compute in its own dtype; the result has x's.
+    return combine(mask, ops.cast(inside(x), x.dtype), ops.cast(outside(x), x.dtype))
 
 
 _fused_masked_activation = fused_when_eager("inside", "outside", "binary")(_masked_activation)
@@ -323,7 +324,9 @@ def learnable_relu(x, alpha, scale, shift=None):
     >>> learnable_relu(keras.ops.convert_to_tensor([-2.0, 2.0]), 0.25, 2.0)
     [-1.0, 4.0]
     """
-    y = ops.multiply(ops.subtract(ops.relu(x), ops.multiply(alpha, ops.relu(ops.negative(x)))), scale)
+    y = ops.multiply(
+        ops.subtract(ops.relu(x), ops.multiply(alpha, ops.relu(ops.negative(x)))), scale
+    )
     if shift is not None:
         y = ops.add(y, shift)
     return y
@@ -347,7 +350,9 @@ def adaptive_mixture(x, logits, activations):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> x = keras.ops.convert_to_tensor([-1.0, 1.0])
     >>> adaptive_mixture(x, keras.ops.zeros((2,)), [keras.ops.relu, keras.ops.tanh])
+    [-0.3808, 0.8808]
     """
     weights = ops.softmax(logits, axis=0)
     y = None
@@ -406,7 +411,10 @@ def rational(x, numerator, denominator):
         A tensor of the shape and dtype of `x`.
 
     Example:
-    >>> rational(x, keras.ops.convert_to_tensor([0.0, 1.0]), keras.ops.convert_to_tensor([1.0]))
+    >>> x = keras.ops.convert_to_tensor([-1.0, 2.0])
+    >>> numerator = keras.ops.convert_to_tensor([0.0, 1.0])
+    >>> rational(x, numerator, keras.ops.convert_to_tensor([1.0]))  # x / (1 + |x|)
+    [-0.5, 0.6667]
     """
     q = ops.multiply(polynomial(x, denominator), x)
     return ops.divide(polynomial(x, numerator), ops.add(ops.abs(q), 1.0))

@@ -23,13 +23,13 @@ Example:
 (32, 32)
 """
 
-import json
 import math
-import numbers
 
 import keras
 import numpy as np
 from keras import ops
+
+from keras_masked_relu._validation import check_bool, check_number, check_point
 
 _PACKAGE = "keras_masked_relu"
 
@@ -64,34 +64,6 @@ class _Grid:
         if self.xp is np:
             return np.asarray(value, dtype="float32")
         return ops.cast(value, "float32")
-
-
-def _check_point(name, value):
-    if (
-        not isinstance(value, (list, tuple, np.ndarray))
-        or len(value) != 2
-        or not all(_is_real(v) for v in value)
-    ):
-        raise ValueError(
-            f"`{name}` must be a point (x, y) of two numbers. Received: {name}={value!r}"
-        )
-    return (float(value[0]), float(value[1]))
-
-
-def _is_real(value):
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
-
-
-def _check_positive(name, value):
-    if not _is_real(value) or value <= 0:
-        raise ValueError(
-            f"`{name}` must be a positive number. Received: {name}={value!r}"
-        )
-    return float(value)
 
 
 class Region:
@@ -150,9 +122,6 @@ class Region:
     def __eq__(self, other):
         return type(self) is type(other) and self.get_config() == other.get_config()
 
-    def __hash__(self):
-        return hash(json.dumps(self.get_config(), sort_keys=True))
-
     def get_config(self):
         raise NotImplementedError
 
@@ -172,17 +141,8 @@ class Shape(Region):
     """
 
     def __init__(self, relative=False, softness=0.0):
-        if not isinstance(relative, bool):
-            raise TypeError(
-                f"`relative` must be a bool. Received: relative={relative!r}"
-            )
-        if not _is_real(softness) or softness < 0:
-            raise ValueError(
-                "`softness` must be a number >= 0 (pixels). "
-                f"Received: softness={softness!r}"
-            )
-        self.relative = relative
-        self.softness = float(softness)
+        self.relative = check_bool("relative", relative)
+        self.softness = check_number("softness", softness, minimum=0.0)
 
     @property
     def is_binary(self):
@@ -230,8 +190,8 @@ class Circle(Shape):
 
     def __init__(self, center, radius, relative=False, softness=0.0):
         super().__init__(relative=relative, softness=softness)
-        self.center = _check_point("center", center)
-        self.radius = _check_positive("radius", radius)
+        self.center = check_point("center", center)
+        self.radius = check_number("radius", radius, positive=True)
 
     def _offsets(self, grid):
         cx, cy = grid.point(self.center, self.relative)
@@ -283,15 +243,11 @@ class Ellipse(Shape):
 
     def __init__(self, center, radii, angle=0.0, relative=False, softness=0.0):
         super().__init__(relative=relative, softness=softness)
-        self.center = _check_point("center", center)
+        self.center = check_point("center", center)
         if not isinstance(radii, (list, tuple)) or len(radii) != 2:
-            raise ValueError(
-                f"`radii` must be two positive numbers. Received: radii={radii!r}"
-            )
-        self.radii = tuple(_check_positive("radii", r) for r in radii)
-        if not _is_real(angle):
-            raise ValueError(f"`angle` must be a number. Received: angle={angle!r}")
-        self.angle = float(angle)
+            raise ValueError(f"`radii` must be two positive numbers. Received: radii={radii!r}")
+        self.radii = tuple(check_number("radii", r, positive=True) for r in radii)
+        self.angle = check_number("angle", angle)
 
     def _normalised(self, grid):
         cx, cy = grid.point(self.center, self.relative)
@@ -346,8 +302,8 @@ class Box(Shape):
 
     def __init__(self, start, end, relative=False, softness=0.0):
         super().__init__(relative=relative, softness=softness)
-        self.start = _check_point("start", start)
-        self.end = _check_point("end", end)
+        self.start = check_point("start", start)
+        self.end = check_point("end", end)
         if self.end[0] < self.start[0] or self.end[1] < self.start[1]:
             raise ValueError(
                 "`end` must not lie left of or above `start`. "
@@ -399,11 +355,9 @@ class Polygon(Shape):
                 "`vertices` must hold at least three points (x, y). "
                 f"Received: vertices={vertices!r}"
             )
-        self.vertices = tuple(_check_point("vertices", v) for v in vertices)
+        self.vertices = tuple(check_point("vertices", v) for v in vertices)
         self._edges = [
-            (a, b)
-            for a, b in zip(self.vertices, self.vertices[1:] + self.vertices[:1])
-            if a != b
+            (a, b) for a, b in zip(self.vertices, self.vertices[1:] + self.vertices[:1]) if a != b
         ]
         if _all_on_one_line(self.vertices):
             raise ValueError(
@@ -465,9 +419,7 @@ def _all_on_one_line(points):
 
 def _check_regions(name, regions, minimum):
     if len(regions) < minimum:
-        raise ValueError(
-            f"`{name}` needs at least {minimum} regions. Received: {len(regions)}"
-        )
+        raise ValueError(f"`{name}` needs at least {minimum} regions. Received: {len(regions)}")
     for region in regions:
         if not isinstance(region, Region):
             raise TypeError(
@@ -523,6 +475,8 @@ class Union(_Combination):
 
     Example:
     >>> both_eyes = Circle((4, 4), 2) | Circle((12, 4), 2)
+    >>> both_eyes.to_numpy(9, 17).sum()
+    26.0
     """
 
     def _merge(self, xp, result, mask):
@@ -538,6 +492,8 @@ class Intersection(_Combination):
 
     Example:
     >>> lens = Circle((6, 6), 4) & Circle((9, 6), 4)
+    >>> lens.to_numpy(13, 16).sum()
+    26.0
     """
 
     def _merge(self, xp, result, mask):
@@ -558,6 +514,8 @@ class Difference(_Combination):
 
     Example:
     >>> ring = Circle((8, 8), 6) - Circle((8, 8), 3)
+    >>> ring.to_numpy(17, 17).sum()
+    84.0
     """
 
     def _merge(self, xp, result, mask):
@@ -573,6 +531,8 @@ class Invert(Region):
 
     Example:
     >>> outside_fov = ~Circle((0.5, 0.5), 0.5, relative=True)
+    >>> outside_fov.to_numpy(8, 8).sum()
+    12.0
     """
 
     def __init__(self, region):

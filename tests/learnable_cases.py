@@ -1,8 +1,7 @@
 """Each learnable layer with its NumPy reference and plausible random parameters."""
 
-import numpy as np
-
 import reference as ref
+
 from keras_masked_relu import (
     AdaptiveMixture,
     LearnableReLU,

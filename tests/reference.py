@@ -10,11 +10,21 @@ import numpy as np
 
 
 def keras_relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
-    """`keras.activations.relu` as its documentation states it."""
+    """`keras.activations.relu` as Keras's code computes it.
+
+    Decision: the package follows Keras's code (`keras/src/activations/
+    activations.py`, `ReLU.static_call`), not its docstring. The code keeps
+    `x` only where `x > threshold` (strictly greater, while the docstring
+    says ">="), so at `x == threshold` the result is 0; it then clips to
+    [0, max_value] and subtracts `negative_slope * relu(threshold - x)`.
+    """
     x = np.asarray(x, np.float64)
-    y = np.where(x >= threshold, x, negative_slope * (x - threshold))
-    if max_value is not None:
-        y = np.where(x >= max_value, max_value, y)
+    y = np.zeros_like(x)
+    for i, v in np.ndenumerate(x):
+        kept = v if v > threshold else 0.0  # strictly greater, as Keras's code
+        if max_value is not None:
+            kept = min(max(kept, 0.0), max_value)
+        y[i] = kept - negative_slope * max(threshold - v, 0.0)
     return y
 
 

@@ -1,12 +1,16 @@
 """Eager calls of `ops.py` go through one compiled kernel; results must not change."""
 
+import logging
+
 import keras
 import numpy as np
-
 import reference as ref
 from backend_utils import to_numpy
+
+from keras_masked_relu import MaskedActivation, MaskedReLU
+from keras_masked_relu import config as kmr_config
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu.eager_fusion import fused_when_eager
+from keras_masked_relu._eager_fusion import fused_when_eager
 
 
 def test_each_static_value_gets_its_own_kernel(rng):
@@ -51,4 +55,62 @@ def test_plain_python_numbers_pass_through(rng):
 
     x = rng.random((5,)).astype("float32")
     for factor, power in [(2.0, 1), (3.0, 2), (2.0, 2)]:
-        np.testing.assert_allclose(to_numpy(scaled_power(x, factor, power=power)), factor * x**power, rtol=1e-6)
+        np.testing.assert_allclose(
+            to_numpy(scaled_power(x, factor, power=power)), factor * x**power, rtol=1e-6
+        )
+
+
+def counting_relu():
+    """A fused function that counts how often its Python body runs."""
+    runs = []
+
+    @fused_when_eager()
+    def relu(x):
+        runs.append(1)
+        return keras.ops.relu(x)
+
+    return relu, runs
+
+
+def test_fusion_traces_once_and_the_off_switch_runs_the_ops_as_written(rng):
+    x = rng.normal(size=(3, 4)).astype("float32")
+    relu, runs = counting_relu()
+    for _ in range(3):
+        np.testing.assert_array_equal(to_numpy(relu(x)), np.maximum(x, 0))
+    # Compiled kernels run the Python body once, when traced; PyTorch runs it each call.
+    assert len(runs) == (3 if keras.backend.backend() == "torch" else 1)
+    try:
+        kmr_config.disable_eager_fusion()
+        assert not kmr_config.is_eager_fusion_enabled()
+        relu, runs = counting_relu()
+        for _ in range(3):
+            np.testing.assert_array_equal(to_numpy(relu(x)), np.maximum(x, 0))
+        assert len(runs) == 3
+    finally:
+        kmr_config.enable_eager_fusion()
+    assert kmr_config.is_eager_fusion_enabled()
+
+
+def test_many_static_configurations_do_not_warn_of_retracing(rng, caplog):
+    """Each static configuration gets its own kernel, traced once: TensorFlow's
+    "triggered tf.function retracing" warning must not appear."""
+    x = rng.normal(size=(2, 6, 6, 3)).astype("float32")
+    mask = rng.random((6, 6)).astype("float32")
+    m = mask[None, :, :, None]
+    rules = {
+        "elu": ref.elu,
+        "tanh": np.tanh,
+        "sigmoid": lambda v: 1 / (1 + np.exp(-v)),
+        "softplus": lambda v: np.log1p(np.exp(v)),
+        "linear": lambda v: v,
+        "silu": lambda v: v / (1 + np.exp(-v)),
+        "relu6": lambda v: np.clip(v, 0, 6),
+    }
+    with caplog.at_level(logging.WARNING):
+        for name, rule in rules.items():
+            y = to_numpy(MaskedActivation(mask, inside=name)(x))
+            np.testing.assert_allclose(y, m * rule(x) + (1 - m) * np.maximum(x, 0), atol=1e-5)
+        for shift in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
+            y = to_numpy(MaskedReLU(mask, shift=shift)(x))
+            np.testing.assert_allclose(y, ref.masked_relu(x, m, shift=shift), atol=1e-6)
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]

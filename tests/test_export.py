@@ -3,9 +3,14 @@
 import keras
 import numpy as np
 import pytest
+from all_layers import build_model, sample_inputs
 
-from keras_masked_relu.all_layers import build_model, sample_inputs
-from keras_masked_relu.export_check import FORMATS, NOT_AVAILABLE, export_artifact, run_artifact
+from keras_masked_relu.tools.export_check import (
+    FORMATS,
+    NOT_AVAILABLE,
+    export_artifact,
+    run_artifact,
+)
 
 BACKEND = keras.backend.backend()
 
@@ -18,7 +23,9 @@ def model_and_inputs():
     return model, inputs, expected
 
 
-@pytest.mark.parametrize("name,export_format,runtime", FORMATS[BACKEND], ids=[f[0] for f in FORMATS[BACKEND]])
+@pytest.mark.parametrize(
+    "name,export_format,runtime", FORMATS[BACKEND], ids=[f[0] for f in FORMATS[BACKEND]]
+)
 def test_artifact_reproduces_keras(name, export_format, runtime, model_and_inputs, tmp_path):
     model, inputs, expected = model_and_inputs
     path = export_artifact(model, export_format, str(tmp_path), batch_size=4)

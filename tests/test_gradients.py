@@ -2,15 +2,16 @@
 
 import numpy as np
 import pytest
-
 import reference as ref
 from backend_utils import central_differences, layer_gradients
+
 from keras_masked_relu import MaskedActivation, MaskedReLU
 from keras_masked_relu.regions import Circle
 
 SHAPE = (2, 4, 5, 2)
-PARAMS = dict(shift=0.3, negative_slope=0.1, max_value=1.2, threshold=0.2)
-KINKS = (0.0, 0.3, -0.2, 0.5, 1.5)  # relu, shifts, shift + threshold, shift + max_value
+# Binary fractions, so that x - shift lands exactly on a kink in float32.
+PARAMS = dict(shift=0.25, negative_slope=0.125, max_value=1.25, threshold=0.25)
+KINKS = (0.0, 0.25, -0.25, 0.5, 1.5)  # relu, shifts, shift + threshold, shift + max_value
 
 
 def away_from_kinks(rng, shape):
@@ -24,7 +25,13 @@ def away_from_kinks(rng, shape):
 @pytest.mark.parametrize("kind", ["binary", "weighted"])
 @pytest.mark.parametrize(
     "params",
-    [dict(shift=0.3), dict(shift=-0.2), dict(negative_slope=0.1), dict(negative_slope=2.0), PARAMS],
+    [
+        dict(shift=0.25),
+        dict(shift=-0.25),
+        dict(negative_slope=0.1),
+        dict(negative_slope=2.0),
+        PARAMS,
+    ],
     ids=["shift", "negative_shift", "slope", "steep_slope", "all"],
 )
 def test_input_gradient(kind, params, rng):

@@ -3,18 +3,19 @@
 import keras
 import numpy as np
 import pytest
-
 import reference as ref
 from backend_utils import central_differences, layer_gradients, to_numpy
+from learnable_cases import CASES, randomize
+
 from keras_masked_relu import (
+    LearnableReLU,
     MaskedActivation,
     RationalActivation,
     ScaledReLU,
     SoftClip,
     SqrtTanh,
 )
-from keras_masked_relu.rational_fits import TARGETS, fit_rational
-from learnable_cases import CASES, randomize
+from keras_masked_relu._rational_fits import TARGETS, fit_rational
 
 SHAPE = (2, 3, 4, 5)
 
@@ -29,14 +30,19 @@ def test_fixed_activations(rng):
     x = rng.normal(scale=3.0, size=SHAPE).astype("float32")
     np.testing.assert_allclose(to_numpy(SqrtTanh()(x)), ref.sqrt_tanh(x), atol=1e-6, rtol=1e-6)
     np.testing.assert_allclose(
-        to_numpy(ScaledReLU(scale=1.7, shift=-0.4)(x)), 1.7 * np.maximum(x - 0.4, 0), atol=1e-6, rtol=1e-6
+        to_numpy(ScaledReLU(scale=1.7, shift=-0.4)(x)),
+        1.7 * np.maximum(x - 0.4, 0),
+        atol=1e-6,
+        rtol=1e-6,
     )
     np.testing.assert_allclose(
         to_numpy(SoftClip(scale=2.5)(x)), 2.5 * np.tanh(x / 2.5), atol=1e-6, rtol=1e-6
     )
     big = np.array([-1e4, -30.0, 30.0, 1e4], "float32")
     np.testing.assert_allclose(to_numpy(SqrtTanh()(big)), big, rtol=1e-7)
-    np.testing.assert_allclose(to_numpy(SoftClip(scale=5.0)(big)), 5.0 * np.tanh(big / 5.0), rtol=1e-6)
+    np.testing.assert_allclose(
+        to_numpy(SoftClip(scale=5.0)(big)), 5.0 * np.tanh(big / 5.0), rtol=1e-6
+    )
 
 
 def test_fixed_activation_gradients(rng):
@@ -48,7 +54,7 @@ def test_fixed_activation_gradients(rng):
         (SoftClip(scale=1.5, dtype="float64"), lambda v: 1.5 * np.tanh(v / 1.5)),
     ]:
         (gx,), _ = layer_gradients(layer, x, cot)
-        expected = central_differences(lambda v: np.sum(fn(v) * cot), x)
+        expected = central_differences(lambda v, fn=fn: np.sum(fn(v) * cot), x)
         np.testing.assert_allclose(gx, expected, atol=1e-6, err_msg=type(layer).__name__)
 
 
@@ -59,7 +65,9 @@ def test_matches_reference(name, rng):
     layer = case["make"]()
     layer.build(SHAPE)
     params = randomize(layer, case, rng)
-    expected = case["reference"](x.astype(np.float64), {k: v.astype(np.float64) for k, v in params.items()})
+    expected = case["reference"](
+        x.astype(np.float64), {k: v.astype(np.float64) for k, v in params.items()}
+    )
     np.testing.assert_allclose(to_numpy(layer(x)), expected, atol=1e-6, rtol=1e-6)
 
 
@@ -113,7 +121,9 @@ def test_starting_values(rng):
     np.testing.assert_allclose(
         to_numpy(CASES["learnable_relu"]["make"]()(x)), np.where(x > 0, x, 0.25 * x), atol=1e-7
     )
-    np.testing.assert_allclose(to_numpy(CASES["learnable_swish"]["make"]()(x)), ref.swish(x, 1.0), atol=1e-6)
+    np.testing.assert_allclose(
+        to_numpy(CASES["learnable_swish"]["make"]()(x)), ref.swish(x, 1.0), atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
@@ -158,3 +168,28 @@ def test_inside_masked_activation(name, rng):
     expected = m * case["reference"](x.astype(np.float64), params) + (1 - m) * np.maximum(x, 0)
     np.testing.assert_allclose(to_numpy(layer(x)), expected, atol=1e-6, rtol=1e-6)
     assert {id(w) for w in inner.trainable_weights} <= {id(w) for w in layer.trainable_weights}
+
+
+def test_learnable_relu_regularizers_and_constraints_as_in_prelu(rng):
+    layer = LearnableReLU(
+        alpha_regularizer=keras.regularizers.L2(0.1),
+        alpha_constraint=keras.constraints.NonNeg(),
+        scale_regularizer=keras.regularizers.L1(0.01),
+        learnable_shift=True,
+        shift_regularizer="l2",
+        shift_constraint=keras.constraints.MaxNorm(0.5, axis=1),
+    )
+    layer(rng.normal(size=(4, 5, 3)).astype("float32"))
+    # alpha = 0.25, scale = 1, shift = 0 on 3 channels.
+    losses = sorted(float(to_numpy(loss)) for loss in layer.losses)
+    np.testing.assert_allclose(losses, [0.0, 0.1 * 3 * 0.25**2, 0.03], rtol=1e-6)
+    gradients = [keras.ops.full((1, 3), 10.0), keras.ops.full((1, 3), -2.0)]
+    keras.optimizers.SGD(1.0).apply(gradients, [layer.alpha, layer.shift])
+    # alpha: 0.25 - 10, clipped at 0; shift: 2 per channel, scaled to a norm of 0.5.
+    np.testing.assert_array_equal(to_numpy(layer.alpha), np.zeros((1, 3)))
+    np.testing.assert_allclose(to_numpy(layer.shift), np.full((1, 3), 0.5 / np.sqrt(3)), rtol=1e-5)
+    clone = LearnableReLU.from_config(layer.get_config())
+    assert isinstance(clone.alpha_regularizer, keras.regularizers.L2)
+    assert clone.alpha_regularizer.l2 == pytest.approx(0.1)
+    assert isinstance(clone.shift_constraint, keras.constraints.MaxNorm)
+    assert clone.scale_constraint is None

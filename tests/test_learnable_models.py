@@ -3,8 +3,11 @@
 import keras
 import numpy as np
 import pytest
-
+import reference as ref
 from backend_utils import to_numpy
+from learnable_cases import CASES, randomize
+from precision import assert_within_roundings
+
 from keras_masked_relu import (
     AdaptiveMixture,
     LearnableReLU,
@@ -25,7 +28,11 @@ LEARNABLE = {
     "RationalActivation": lambda: RationalActivation(),
     "LearnableSwish": lambda: LearnableSwish(per_channel=True),
 }
-FIXED = {"SqrtTanh": SqrtTanh, "ScaledReLU": lambda: ScaledReLU(1.5, 0.1), "SoftClip": lambda: SoftClip(3.0)}
+FIXED = {
+    "SqrtTanh": SqrtTanh,
+    "ScaledReLU": lambda: ScaledReLU(1.5, 0.1),
+    "SoftClip": lambda: SoftClip(3.0),
+}
 
 
 def two_moons(n=256, noise=0.1, seed=0):
@@ -43,10 +50,15 @@ def train_on_two_moons(activations, jit_compile):
     keras.utils.set_random_seed(1)
     x, y = two_moons()
     x_in = keras.Input((2,))
-    branches = [keras.layers.Dense(1)(activation(keras.layers.Dense(16)(x_in))) for activation in activations]
+    branches = [
+        keras.layers.Dense(1)(activation(keras.layers.Dense(16)(x_in)))
+        for activation in activations
+    ]
     logit = branches[0] if len(branches) == 1 else keras.layers.Add()(branches)
     model = keras.Model(x_in, keras.layers.Activation("sigmoid")(logit))
-    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy", jit_compile=jit_compile)
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy", jit_compile=jit_compile
+    )
     weights = [w for a in activations for w in a.trainable_weights]
     before = [to_numpy(w).copy() for w in weights]
     first = model.evaluate(x, y, verbose=0)
@@ -111,23 +123,119 @@ def test_mixed_precision(name, policy, rng):
     assert all(w.dtype == "float32" for w in layer.weights)
 
 
+FIXED_REFERENCES = {
+    "SqrtTanh": ref.sqrt_tanh,
+    "ScaledReLU": lambda x: 1.5 * np.maximum(x + 0.1, 0.0),
+    "SoftClip": lambda x: 3.0 * np.tanh(x / 3.0),
+}
+
+
+def rounding_scale(name, x, p):
+    """A bound on the magnitudes each output is rounded from, and how many
+    roundings of that size the layer makes, for `x` and the parameters `p`."""
+    ax = np.abs(x)
+    if name.startswith("learnable_relu"):
+        top = np.max(p["scale"]) * (1.0 + np.max(p["alpha"]))
+        return top * ax + np.max(np.abs(p.get("shift", 0.0))) + 1.0, 4
+    if name == "polynomial":
+        # Horner's rule: two roundings per degree, of at most sum |a_k| |x|^k.
+        return ref.power_sum(ax, np.abs(p["coefficients"])) + 1.0, 8
+    if name == "rational":
+        q = 1.0 + np.abs(ref.power_sum(x, p["denominator"], first_power=1))
+        numerator = ref.power_sum(ax, np.abs(p["numerator"]))
+        denominator = ref.power_sum(ax, np.abs(p["denominator"]), first_power=1)
+        numerator_value = np.abs(ref.power_sum(x, p["numerator"]))
+        return numerator / q + numerator_value * denominator / q**2 + 1.0, 8
+    if name == "ScaledReLU":
+        return 1.5 * (ax + 0.1) + 1.0, 4
+    # Mixtures of relu, tanh, linear, elu and sigmoid, Swish, SqrtTanh and
+    # SoftClip: every term is at most |x| + 1, with slopes at most about 1.
+    return ax + 1.0, 4
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+@pytest.mark.parametrize("name", list(CASES) + list(FIXED))
+def test_mixed_precision_values(name, policy, rng):
+    """Values in float16 and bfloat16 against the float64 reference.
+
+    The error bound is `roundings * epsilon * scale`: epsilon is 2^-10 for
+    float16 and 2^-7 for bfloat16, `scale` bounds the magnitudes an output
+    is computed from (the sum of the absolute terms of a polynomial, |x| + 1
+    for the bounded-slope activations) and `roundings` counts the roundings
+    of that size: 4 for a few elementwise steps, 8 for Horner's rule.
+    """
+    keras.config.set_dtype_policy(policy)
+    compute = policy.split("_")[1]
+    x = rng.normal(scale=2.0, size=(2, 3, 4, 8))
+    if name in CASES:
+        case = CASES[name]
+        layer = case["make"]()
+        layer.build(x.shape)
+        params = {k: v.astype(np.float64) for k, v in randomize(layer, case, rng).items()}
+        expected = case["reference"](x, params)
+    else:
+        layer = FIXED[name]()
+        params = {}
+        expected = FIXED_REFERENCES[name](x)
+    y = layer(keras.ops.cast(x, compute))
+    assert keras.backend.standardize_dtype(y.dtype) == compute
+    assert all(w.dtype == "float32" for w in layer.weights)
+    scale, roundings = rounding_scale(name, x, params)
+    assert_within_roundings(y, expected, scale, compute, roundings)
+
+
 BAD = [
     ("degree=0", lambda: PolynomialActivation(degree=0), ValueError, "degree=0"),
     ("degree float", lambda: PolynomialActivation(degree=2.5), TypeError, "degree=2.5"),
     ("soft clip scale=0", lambda: SoftClip(scale=0), ValueError, "scale=0"),
     ("soft clip scale nan", lambda: SoftClip(scale=float("nan")), TypeError, "scale=nan"),
     ("scaled relu shift str", lambda: ScaledReLU(shift="1"), TypeError, "shift='1'"),
-    ("unknown mixture entry", lambda: AdaptiveMixture(("relu", "nope")), ValueError, "activations='nope'"),
+    (
+        "unknown mixture entry",
+        lambda: AdaptiveMixture(("relu", "nope")),
+        ValueError,
+        "activations='nope'",
+    ),
     ("mixture of one", lambda: AdaptiveMixture(("relu",)), ValueError, "at least two"),
     ("mixture as a string", lambda: AdaptiveMixture("relu"), TypeError, "activations='relu'"),
-    ("approximate without a fit", lambda: RationalActivation(approximate="softplus"), ValueError, "approximate='softplus'"),
-    ("numerator degree 0", lambda: RationalActivation(numerator_degree=0), ValueError, "numerator_degree=0"),
-    ("denominator degree str", lambda: RationalActivation(denominator_degree="4"), TypeError, "denominator_degree='4'"),
-    ("learnable_shift not bool", lambda: LearnableReLU(learnable_shift="yes"), TypeError, "learnable_shift='yes'"),
+    (
+        "approximate without a fit",
+        lambda: RationalActivation(approximate="softplus"),
+        ValueError,
+        "approximate='softplus'",
+    ),
+    (
+        "numerator degree 0",
+        lambda: RationalActivation(numerator_degree=0),
+        ValueError,
+        "numerator_degree=0",
+    ),
+    (
+        "denominator degree str",
+        lambda: RationalActivation(denominator_degree="4"),
+        TypeError,
+        "denominator_degree='4'",
+    ),
+    (
+        "learnable_shift not bool",
+        lambda: LearnableReLU(learnable_shift="yes"),
+        TypeError,
+        "learnable_shift='yes'",
+    ),
     ("shared axes not ints", lambda: LearnableReLU(shared_axes=["h"]), TypeError, "shared_axes"),
-    ("bad initializer", lambda: LearnableReLU(alpha_initializer="no_such_init"), ValueError, "alpha_initializer='no_such_init'"),
+    (
+        "bad initializer",
+        lambda: LearnableReLU(alpha_initializer="no_such_init"),
+        ValueError,
+        "alpha_initializer='no_such_init'",
+    ),
     ("per_channel not bool", lambda: LearnableSwish(per_channel=1), TypeError, "per_channel=1"),
-    ("bad data_format", lambda: LearnableSwish(data_format="NCHW"), ValueError, "data_format='NCHW'"),
+    (
+        "bad data_format",
+        lambda: LearnableSwish(data_format="NCHW"),
+        ValueError,
+        "data_format='NCHW'",
+    ),
 ]
 
 

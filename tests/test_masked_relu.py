@@ -3,9 +3,9 @@
 import keras
 import numpy as np
 import pytest
-
 import reference as ref
 from backend_utils import to_numpy
+
 from keras_masked_relu import MaskedActivation, MaskedReLU
 from keras_masked_relu.regions import Circle
 
@@ -189,6 +189,78 @@ def test_inside_rule_is_keras_relu(params, rng):
     from keras_masked_relu.ops import shifted_relu
 
     x = rng.normal(scale=2.0, size=(4, 50)).astype("float32")
-    x[0, :8] = [0.0, 0.3, -0.4, 0.5, -0.2, 1.0, 2.0, 6.0]  # on the kinks
+    # Near the kinks (x - 0.25 is rounded); exactly on them: *_exactly_on_the_kinks.
+    x[0, :8] = [0.0, 0.3, -0.4, 0.5, -0.2, 1.0, 2.0, 6.0]
     expected = to_numpy(keras.activations.relu(x - 0.25, **params))
     np.testing.assert_allclose(to_numpy(shifted_relu(x, shift=0.25, **params)), expected, atol=1e-7)
+
+
+# Inputs exactly on the kinks of the inside rule. Every number is a multiple of
+# 1/8, so `x` and `x - shift` are exact in float32 and no rounding moves a point
+# off its kink. The rule is Keras's code (`x > threshold`, strictly): at
+# `x - shift == threshold` the inside output is 0, at `x - shift == max_value`
+# it is `max_value`.
+ON_KINKS = {
+    "threshold_and_max_value": dict(shift=0.25, threshold=0.5, max_value=1.5),
+    "with_slope": dict(shift=0.25, threshold=0.5, max_value=1.5, negative_slope=0.125),
+    "negative_threshold": dict(shift=0.25, threshold=-0.5, max_value=1.0, negative_slope=0.5),
+    "zero_threshold": dict(shift=0.25, max_value=1.0, negative_slope=0.25),
+    "negative_shift": dict(shift=-0.75, threshold=0.5, max_value=2.0, negative_slope=0.25),
+    # No max_value: the fast forms of `masked_relu` (a binary mask selects
+    # relu(x - mask * shift), a weighted one subtracts mask * clip(x, 0, shift)).
+    "shift_only": dict(shift=0.25),
+    "shift_and_slope": dict(shift=0.25, negative_slope=0.125),
+}
+KINK_MASKS = {
+    "binary": np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]], "float32"),
+    "weighted": np.array([[0.25, 0.5, 1.0], [0.0, 0.75, 0.125]], "float32"),
+}
+
+
+def top_of(params):
+    """`max_value`, or 1 (where the rule gives 1 too) when there is none."""
+    return 1.0 if params.get("max_value") is None else params["max_value"]
+
+
+def on_kinks(params):
+    """`(x, u)`: inputs whose `u = x - shift` lie on, and 1/8 either side of,
+    the threshold, max_value and 0, one point per channel of a (2, 2, 3, P) batch."""
+    t, top = params.get("threshold", 0.0), top_of(params)
+    u = np.array([t, top, 0.0, t - 0.125, t + 0.125, top - 0.125, top + 0.125, -1.0])
+    x = (u + params["shift"]).astype("float32")
+    assert np.array_equal(x.astype(np.float64) - params["shift"], u)  # exact in float32
+    return np.broadcast_to(x, (2, 2, 3, u.size)).copy(), u
+
+
+@pytest.mark.parametrize("params", ON_KINKS.values(), ids=ON_KINKS.keys())
+def test_shifted_relu_exactly_on_the_kinks(params):
+    from keras_masked_relu.ops import shifted_relu
+
+    x, u = on_kinks(params)
+    shift = params["shift"]
+    keras_params = {k: v for k, v in params.items() if k != "shift"}
+    expected = ref.keras_relu(x - np.float64(shift), **keras_params)
+    # Closed form of the rule at the two kinks: 0 at the threshold, max_value at the top.
+    assert (expected[..., 0] == 0.0).all()
+    assert (expected[..., 1] == top_of(params)).all()
+    got = to_numpy(shifted_relu(x, **params))
+    np.testing.assert_allclose(got, expected, rtol=0, atol=0)
+    keras_y = to_numpy(keras.activations.relu(x - np.float32(shift), **keras_params))
+    np.testing.assert_allclose(got, keras_y, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("kind", KINK_MASKS)
+@pytest.mark.parametrize("params", ON_KINKS.values(), ids=ON_KINKS.keys())
+def test_masked_relu_exactly_on_the_kinks(params, kind):
+    x, _ = on_kinks(params)
+    mask = KINK_MASKS[kind]
+    m = mask[None, :, :, None].astype(np.float64)
+    y = to_numpy(MaskedReLU(mask, **params)(x))
+    np.testing.assert_allclose(y, ref.masked_relu(x, m, **params), rtol=0, atol=1e-7)
+    keras_params = {k: v for k, v in params.items() if k != "shift"}
+    inside = to_numpy(keras.activations.relu(x - np.float32(params["shift"]), **keras_params))
+    np.testing.assert_allclose(y, m * inside + (1 - m) * np.maximum(x, 0.0), rtol=0, atol=1e-7)
+    # Where the mask is 1, the kinks give exactly 0 and max_value.
+    inside_pixels = mask == 1.0
+    assert (y[:, inside_pixels][..., 0] == 0.0).all()
+    assert (y[:, inside_pixels][..., 1] == top_of(params)).all()

@@ -3,9 +3,10 @@
 import keras
 import numpy as np
 import pytest
-
 import reference as ref
 from backend_utils import to_numpy
+from precision import assert_within_roundings
+
 from keras_masked_relu import MaskedActivation, MaskedReLU
 from keras_masked_relu.regions import Circle, Ellipse
 
@@ -17,7 +18,9 @@ def test_dynamic_spatial_size_with_relative_region(rng):
     for h, w in [(8, 8), (13, 20)]:
         x = rng.normal(size=(2, h, w, 2)).astype("float32")
         mask = ref.circle(h, w, (0.5, 0.5), 0.35, relative=True, softness=1.0)[None, :, :, None]
-        np.testing.assert_allclose(to_numpy(model(x)), ref.masked_relu(x, mask, shift=0.4), atol=1e-5)
+        np.testing.assert_allclose(
+            to_numpy(model(x)), ref.masked_relu(x, mask, shift=0.4), atol=1e-5
+        )
 
 
 def test_dynamic_spatial_size_in_compiled_predict(rng):
@@ -48,6 +51,7 @@ def small_model(mask_layer, second_input=False):
 
 @pytest.mark.parametrize("source", ["array", "region", "input", "learned"])
 def test_fit_step(source, rng, jit_compile=False):
+    """Fit lowers the loss; a fixed mask stays exactly as given, a learned one moves."""
     keras.utils.set_random_seed(0)
     mask = rng.random((8, 8)).astype("float32")
     if source == "input":
@@ -59,13 +63,34 @@ def test_fit_step(source, rng, jit_compile=False):
     model = small_model(layer, second_input=source == "input")
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", jit_compile=jit_compile)
     x = rng.normal(size=(16, 8, 8, 1)).astype("float32")
-    y = rng.normal(size=(16, 1)).astype("float32")
+    # A target the model can learn: an affine function of the image mean.
+    y = (2.0 * x.mean(axis=(1, 2, 3), keepdims=True)[:, :, 0, 0] + 0.5).astype("float32")
     inputs = [x, rng.random((16, 8, 8)).astype("float32")] if source == "input" else x
+    assert len(layer.trainable_weights) == (1 if source == "learned" else 0)
     before = [to_numpy(w).copy() for w in layer.trainable_weights]
-    history = model.fit(inputs, y, epochs=3, batch_size=8, verbose=0)
+    first = model.evaluate(inputs, y, verbose=0)
+    history = model.fit(inputs, y, epochs=20, batch_size=8, verbose=0)
+    last = model.evaluate(inputs, y, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+    assert last < 0.5 * first, (first, last)
     for old, new in zip(before, layer.trainable_weights):
-        assert np.abs(old - to_numpy(new)).max() > 1e-6, "a trainable mask did not move"
+        # Moved (by about 1e-4 here): far more than float32 rounding of logits of
+        # magnitude < 8 (spacing 5e-7).
+        assert np.abs(old - to_numpy(new)).max() > 1e-5, "the learned mask did not move"
+    if source == "array":
+        # The given mask is a non-trainable weight, left exactly as it was.
+        (weight,) = layer.non_trainable_weights
+        np.testing.assert_array_equal(to_numpy(weight), mask[:, :, None])
+    else:
+        assert layer.non_trainable_weights == []
+    if source in ("array", "region"):
+        # After training the layer still applies the given mask.
+        z = rng.normal(size=(2, 8, 8, 4)).astype("float32")
+        if source == "array":
+            expected = ref.masked_relu(z, mask[None, :, :, None], shift=0.1, negative_slope=0.1)
+        else:
+            expected = ref.masked_relu(z, ref.circle(8, 8, (4, 4), 3)[None, :, :, None], shift=0.1)
+        np.testing.assert_allclose(to_numpy(layer(z)), expected, atol=1e-6)
 
 
 def test_compiled_fit_step_with_every_mask_source(rng):
@@ -84,12 +109,17 @@ def test_compiled_fit_step_with_every_mask_source(rng):
     out = keras.layers.Dense(1)(keras.layers.GlobalAveragePooling2D()(h))
     model = keras.Model([x_in, m_in], out)
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", jit_compile=True)
-    inputs = [rng.normal(size=(16, 8, 8, 1)).astype("float32"), rng.random((16, 8, 8)).astype("float32")]
-    before = to_numpy(learned.mask_logits).copy()
-    history = model.fit(inputs, rng.normal(size=(16, 1)).astype("float32"), epochs=3, batch_size=8, verbose=0)
+    inputs = [
+        rng.normal(size=(16, 8, 8, 1)).astype("float32"),
+        rng.random((16, 8, 8)).astype("float32"),
+    ]
+    before = to_numpy(learned.mask_source.logits).copy()
+    history = model.fit(
+        inputs, rng.normal(size=(16, 1)).astype("float32"), epochs=3, batch_size=8, verbose=0
+    )
     assert np.isfinite(history.history["loss"]).all()
     # Moved: by far more than float32 rounding at these magnitudes (~1e-7).
-    assert np.abs(before - to_numpy(learned.mask_logits)).max() > 1e-6
+    assert np.abs(before - to_numpy(learned.mask_source.logits)).max() > 1e-6
 
 
 @pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
@@ -114,12 +144,53 @@ def test_mixed_precision(policy, source, rng):
         assert weight.dtype == "float32"
 
 
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+@pytest.mark.parametrize("source", ["array", "region", "input", "learned"])
+def test_mixed_precision_values(policy, source, rng):
+    """Values in float16 and bfloat16 against the float64 reference.
+
+    Each output is a few roundings (the input's cast, `x - shift`, the mask's
+    cast, the blend's products and sum) of numbers no larger than
+    `|x| + |shift| + 1`, and the function is 1-Lipschitz in `x` and bounded by
+    that in the mask, so the error stays below
+    `4 * epsilon * (|x| + |shift| + 1)`, epsilon being 2^-10 for float16 and
+    2^-7 for bfloat16. No threshold: a rounding could move a point across its
+    jump.
+    """
+    keras.config.set_dtype_policy(policy)
+    compute = policy.split("_")[1]
+    params = dict(shift=0.5, negative_slope=0.2, max_value=3.0)
+    x = rng.normal(scale=2.0, size=(2, 8, 8, 3))
+    mask = rng.random((8, 8)).astype("float32")
+    if source == "input":
+        per_sample = np.stack([mask, rng.random((8, 8)).astype("float32")])
+        y = MaskedReLU(**params)([keras.ops.cast(x, compute), per_sample])
+        m = per_sample[..., None]
+    else:
+        if source == "region":
+            arg, m = Circle((4, 3), 3, softness=2.0), ref.circle(8, 8, (4, 3), 3, softness=2.0)
+        else:
+            arg, m = mask, mask if source == "array" else ref.learned_start(mask)
+        layer = MaskedReLU(arg, trainable_mask=source == "learned", **params)
+        y = layer(keras.ops.cast(x, compute))
+        m = m[None, :, :, None]
+    assert keras.backend.standardize_dtype(y.dtype) == compute
+    expected = ref.masked_relu(x, m, **params)
+    assert_within_roundings(y, expected, np.abs(x) + params["shift"] + 1.0, compute)
+
+
 def test_masked_activation_mixed_precision_with_inner_layer(rng):
     keras.config.set_dtype_policy("mixed_float16")
-    layer = MaskedActivation(rng.random((4, 4)), inside=keras.layers.PReLU(), outside="elu")
-    y = layer(keras.ops.cast(rng.normal(size=(2, 4, 4, 2)), "float16"))
+    mask = rng.random((4, 4))
+    layer = MaskedActivation(mask, inside=keras.layers.PReLU(), outside="elu")
+    x = rng.normal(scale=2.0, size=(2, 4, 4, 2))
+    y = layer(keras.ops.cast(x, "float16"))
     assert keras.backend.standardize_dtype(y.dtype) == "float16"
     assert all(w.dtype == "float32" for w in layer.weights)
+    # PReLU starts with alpha = 0: a ReLU inside, ELU outside.
+    m = mask[None, :, :, None]
+    expected = m * np.maximum(x, 0.0) + (1 - m) * ref.elu(x)
+    assert_within_roundings(y, expected, np.abs(x) + 1.0, "float16")
 
 
 def test_sequence_mask_does_not_leak_into_the_spatial_mask(rng):

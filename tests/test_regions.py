@@ -5,9 +5,9 @@ import json
 import keras
 import numpy as np
 import pytest
-
 import reference as ref
 from backend_utils import to_numpy
+
 from keras_masked_relu.regions import (
     Box,
     Circle,
@@ -74,7 +74,10 @@ def test_relative_coordinates_at_two_resolutions(size):
     h, w = size
     for region, reference in [
         (Circle((0.5, 0.5), 0.3, relative=True), ref.circle(h, w, (0.5, 0.5), 0.3, True)),
-        (Box((0.25, 0.25), (0.75, 0.75), relative=True), ref.box(h, w, (0.25, 0.25), (0.75, 0.75), True)),
+        (
+            Box((0.25, 0.25), (0.75, 0.75), relative=True),
+            ref.box(h, w, (0.25, 0.25), (0.75, 0.75), True),
+        ),
         (
             Ellipse((0.4, 0.6), (0.3, 0.2), angle=15, relative=True, softness=1.0),
             ref.ellipse(h, w, (0.4, 0.6), (0.3, 0.2), 15, True, 1.0),
@@ -98,7 +101,11 @@ def test_combinations_match_reference():
     a = Circle((5, 4), 3, softness=1.5)
     b = Box((4, 2), (9, 7))
     c = Polygon([(0, 0), (6, 0), (0, 6)])
-    ra, rb, rc = (ref.circle(10, 12, (5, 4), 3, softness=1.5), ref.box(10, 12, (4, 2), (9, 7)), ref.polygon(10, 12, [(0, 0), (6, 0), (0, 6)]))
+    ra, rb, rc = (
+        ref.circle(10, 12, (5, 4), 3, softness=1.5),
+        ref.box(10, 12, (4, 2), (9, 7)),
+        ref.polygon(10, 12, [(0, 0), (6, 0), (0, 6)]),
+    )
     cases = {
         "union": (a | b, np.maximum(ra, rb)),
         "union3": (Union(a, b, c), np.maximum(np.maximum(ra, rb), rc)),
@@ -108,7 +115,9 @@ def test_combinations_match_reference():
         "nested": ((a | c) - ~b, np.minimum(np.maximum(ra, rc), rb)),
     }
     for name, (region, expected) in cases.items():
-        np.testing.assert_allclose(to_numpy(region.rasterize(10, 12)), expected, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(
+            to_numpy(region.rasterize(10, 12)), expected, atol=1e-6, err_msg=name
+        )
         np.testing.assert_allclose(region.to_numpy(10, 12), expected, atol=1e-6, err_msg=name)
     assert isinstance(a | b, Union) and isinstance(a & b, Intersection)
     assert isinstance(a - b, Difference) and isinstance(~a, Invert)

@@ -3,18 +3,19 @@
 import keras
 
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu.layers.arguments import check_number
+from keras_masked_relu._validation import check_number
 
 _PACKAGE = "keras_masked_relu"
 
 
 class _Elementwise(keras.layers.Layer):
-    """An activation with no weights: same shape out, Keras masks passed on."""
+    """An activation with no weights: built at init, as Keras's own activation
+    layers are; same shape out, Keras masks passed on."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
-        self.built = True
+        self._build_at_init()
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -3,13 +3,15 @@
 import keras
 
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu.layers.arguments import check_bool, get_initializer
-from keras_masked_relu.layers.channels import (
-    input_spec_for,
-    parameter_shape,
+from keras_masked_relu._validation import (
+    check_bool,
+    get_constraint,
+    get_initializer,
+    get_regularizer,
     standardize_data_format,
     standardize_shared_axes,
 )
+from keras_masked_relu.layers._channels import input_spec_for, parameter_shape
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
@@ -22,14 +24,22 @@ class LearnableReLU(keras.layers.Layer):
     ```
 
     `alpha`, `scale` (and `shift` with `learnable_shift=True`) are learned,
-    one value per channel unless `shared_axes` says otherwise. For a plain
-    learned slope, `keras.layers.PReLU` is the built-in.
+    one value per channel unless `shared_axes` says otherwise. Note that
+    `shared_axes=None` means per channel here, where `keras.layers.PReLU`
+    learns one slope per element. For a plain learned slope,
+    `keras.layers.PReLU` is the built-in.
 
     Args:
         alpha_initializer: Starting slope below zero: a float or a Keras
             initializer.
         scale_initializer: Starting output scale: a float or an initializer.
         learnable_shift: If `True`, an output offset is learned, starting at 0.
+        alpha_regularizer: Regularizer of `alpha`, or `None`.
+        alpha_constraint: Constraint on `alpha`, or `None`.
+        scale_regularizer: Regularizer of `scale`, or `None`.
+        scale_constraint: Constraint on `scale`, or `None`.
+        shift_regularizer: Regularizer of `shift`, or `None`.
+        shift_constraint: Constraint on `shift`, or `None`.
         shared_axes: `None` for one set of parameters per channel, or the
             axes along which parameters are shared, as in `keras.layers.PReLU`
             (for `(batch, H, W, C)` inputs, `[1, 2]` is per channel and `[3]`
@@ -52,6 +62,12 @@ class LearnableReLU(keras.layers.Layer):
         learnable_shift=False,
         shared_axes=None,
         data_format=None,
+        alpha_regularizer=None,
+        alpha_constraint=None,
+        scale_regularizer=None,
+        scale_constraint=None,
+        shift_regularizer=None,
+        shift_constraint=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -61,14 +77,38 @@ class LearnableReLU(keras.layers.Layer):
         self.learnable_shift = check_bool("learnable_shift", learnable_shift)
         self.shared_axes = standardize_shared_axes(shared_axes)
         self.data_format = standardize_data_format(data_format)
+        self.alpha_regularizer = get_regularizer("alpha_regularizer", alpha_regularizer)
+        self.alpha_constraint = get_constraint("alpha_constraint", alpha_constraint)
+        self.scale_regularizer = get_regularizer("scale_regularizer", scale_regularizer)
+        self.scale_constraint = get_constraint("scale_constraint", scale_constraint)
+        self.shift_regularizer = get_regularizer("shift_regularizer", shift_regularizer)
+        self.shift_constraint = get_constraint("shift_constraint", shift_constraint)
 
     def build(self, input_shape):
         shape = parameter_shape(input_shape, self.shared_axes, self.data_format)
-        self.alpha = self.add_weight(shape=shape, initializer=self.alpha_initializer, name="alpha")
-        self.scale = self.add_weight(shape=shape, initializer=self.scale_initializer, name="scale")
+        self.alpha = self.add_weight(
+            shape=shape,
+            initializer=self.alpha_initializer,
+            regularizer=self.alpha_regularizer,
+            constraint=self.alpha_constraint,
+            name="alpha",
+        )
+        self.scale = self.add_weight(
+            shape=shape,
+            initializer=self.scale_initializer,
+            regularizer=self.scale_regularizer,
+            constraint=self.scale_constraint,
+            name="scale",
+        )
         self.shift = None
         if self.learnable_shift:
-            self.shift = self.add_weight(shape=shape, initializer="zeros", name="shift")
+            self.shift = self.add_weight(
+                shape=shape,
+                initializer="zeros",
+                regularizer=self.shift_regularizer,
+                constraint=self.shift_constraint,
+                name="shift",
+            )
         self.input_spec = input_spec_for(input_shape, shape)
 
     def call(self, inputs):
@@ -85,4 +125,10 @@ class LearnableReLU(keras.layers.Layer):
             "learnable_shift": self.learnable_shift,
             "shared_axes": self.shared_axes,
             "data_format": self.data_format,
+            "alpha_regularizer": keras.regularizers.serialize(self.alpha_regularizer),
+            "alpha_constraint": keras.constraints.serialize(self.alpha_constraint),
+            "scale_regularizer": keras.regularizers.serialize(self.scale_regularizer),
+            "scale_constraint": keras.constraints.serialize(self.scale_constraint),
+            "shift_regularizer": keras.regularizers.serialize(self.shift_regularizer),
+            "shift_constraint": keras.constraints.serialize(self.shift_constraint),
         }

@@ -3,8 +3,12 @@
 import keras
 
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu.layers.arguments import check_bool, get_initializer
-from keras_masked_relu.layers.channels import parameter_shape, standardize_data_format
+from keras_masked_relu._validation import (
+    check_bool,
+    get_initializer,
+    standardize_data_format,
+)
+from keras_masked_relu.layers._channels import per_channel_shape
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
@@ -37,9 +41,7 @@ class LearnableSwish(keras.layers.Layer):
         self.data_format = standardize_data_format(data_format)
 
     def build(self, input_shape):
-        shape = ()
-        if self.per_channel:
-            shape = parameter_shape(input_shape, None, self.data_format)
+        shape = per_channel_shape(input_shape, self.per_channel, self.data_format)
         self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, name="beta")
 
     def call(self, inputs):

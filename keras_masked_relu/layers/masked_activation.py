@@ -3,7 +3,7 @@
 import keras
 
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu.layers.arguments import get_activation
+from keras_masked_relu._validation import get_activation
 from keras_masked_relu.layers.masked_layer import MaskedLayer
 
 
@@ -48,6 +48,7 @@ class MaskedActivation(MaskedLayer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
     >>> from keras_masked_relu.regions import Circle
     >>> layer = MaskedActivation(Circle((16, 16), 12), inside="elu")
     >>> layer(np.full((1, 32, 32, 1), -1.0, "float32"))[0, 16, 16, 0]
@@ -64,22 +65,20 @@ class MaskedActivation(MaskedLayer):
         data_format=None,
         **kwargs,
     ):
-        super().__init__(
-            mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs
-        )
+        super().__init__(mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs)
         self.inside = _resolve_rule("inside", inside)
         self.outside = _resolve_rule("outside", outside)
 
     def build(self, input_shape):
         super().build(input_shape)
-        x_shape = input_shape[0] if self.mask_source == "input" else input_shape
+        x_shape = self.mask_source.data_shape(input_shape)
         for rule in (self.inside, self.outside):
             if isinstance(rule, keras.layers.Layer) and not rule.built:
                 rule.build(x_shape)
 
     def activate(self, x, mask):
         return kmr_ops.masked_activation(
-            x, mask, self.inside, self.outside, binary=self.mask_is_binary
+            x, mask, self.inside, self.outside, binary=self.mask_source.is_binary
         )
 
     def get_config(self):

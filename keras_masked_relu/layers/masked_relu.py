@@ -3,7 +3,7 @@
 import keras
 
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu.layers.arguments import check_number
+from keras_masked_relu._validation import check_number
 from keras_masked_relu.layers.masked_layer import MaskedLayer
 
 
@@ -61,9 +61,7 @@ class MaskedReLU(MaskedLayer):
         data_format=None,
         **kwargs,
     ):
-        super().__init__(
-            mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs
-        )
+        super().__init__(mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs)
         self.shift = check_number("shift", shift)
         self.negative_slope = check_number("negative_slope", negative_slope, minimum=0.0)
         self.max_value = check_number("max_value", max_value, minimum=0.0, allow_none=True)
@@ -77,7 +75,7 @@ class MaskedReLU(MaskedLayer):
             negative_slope=self.negative_slope,
             max_value=self.max_value,
             threshold=self.threshold,
-            binary=self.mask_is_binary,
+            binary=self.mask_source.is_binary,
         )
 
     def get_config(self):

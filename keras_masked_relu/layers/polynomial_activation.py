@@ -4,7 +4,7 @@ import keras
 import numpy as np
 
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu.layers.arguments import check_int
+from keras_masked_relu._validation import check_int
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")

@@ -3,8 +3,8 @@
 import keras
 
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu.layers.arguments import check_int
-from keras_masked_relu.rational_fits import TARGETS, fit_rational
+from keras_masked_relu._rational_fits import TARGETS, fit_rational
+from keras_masked_relu._validation import check_int
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
@@ -36,7 +36,9 @@ class RationalActivation(keras.layers.Layer):
     [0.7616]
     """
 
-    def __init__(self, numerator_degree=5, denominator_degree=4, approximate="leaky_relu", **kwargs):
+    def __init__(
+        self, numerator_degree=5, denominator_degree=4, approximate="leaky_relu", **kwargs
+    ):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.numerator_degree = check_int("numerator_degree", numerator_degree, minimum=1)

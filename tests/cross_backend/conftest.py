@@ -1,22 +1,21 @@
 import os
-import subprocess
-import sys
 
 import pytest
 
-BACKENDS = ("tensorflow", "jax", "torch")
+from keras_masked_relu.tools.backend_process import BackendProcessError, run_under_backend
+from keras_masked_relu.tools.compare import BACKENDS
+
 HERE = os.path.dirname(__file__)
 
 
 def run_python(backend, script, *args, env=None, timeout=600):
     """Runs a script of this folder under one backend; returns its stdout."""
-    full_env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3", **(env or {}))
-    done = subprocess.run(
-        [sys.executable, os.path.join(HERE, script), *map(str, args)],
-        env=full_env, capture_output=True, text=True, timeout=timeout,
-    )
-    assert done.returncode == 0, f"{script} under {backend} failed:\n{done.stderr[-3000:]}"
-    return done.stdout
+    try:
+        return run_under_backend(
+            backend, [os.path.join(HERE, script), *args], env=env, timeout=timeout
+        )
+    except BackendProcessError as error:
+        pytest.fail(f"{script} under {backend} failed:\n{error.stderr[-3000:]}")
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,15 @@
 """Builds the all-layers model, trains it a few steps, saves it: `save_all_layers.py PATH`."""
 
+import pathlib
 import sys
 
 import keras
 import numpy as np
 
-from keras_masked_relu.all_layers import build_model, sample_inputs
+# Run as a script, not by pytest: `all_layers` lies in the tests folder above.
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from all_layers import build_model, sample_inputs  # noqa: E402
 
 model = build_model(seed=1)
 model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")

@@ -9,7 +9,10 @@ import numpy as np
 
 def make_data():
     rng = np.random.default_rng(0)
-    inputs = [rng.normal(size=(32, 8, 8, 2)).astype("float32"), rng.random((32, 8, 8)).astype("float32")]
+    inputs = [
+        rng.normal(size=(32, 8, 8, 2)).astype("float32"),
+        rng.random((32, 8, 8)).astype("float32"),
+    ]
     return inputs, rng.normal(size=(32, 1)).astype("float32")
 
 

@@ -9,10 +9,10 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 
 import keras  # noqa: E402
+from scale_out_common import largest_difference, make_data, train  # noqa: E402
 
 from keras_masked_relu import AdaptiveMixture, LearnableReLU, MaskedReLU, RationalActivation  # noqa: E402
 from keras_masked_relu.regions import Circle  # noqa: E402
-from scale_out_common import largest_difference, make_data, train  # noqa: E402
 
 
 def build():
@@ -34,7 +34,11 @@ single = train(build, initial, data)
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 with strategy.scope():
     mirrored = train(build, initial, data)
-print(json.dumps({
-    "replicas": strategy.num_replicas_in_sync,
-    "mirrored": largest_difference(single, mirrored),
-}))
+print(
+    json.dumps(
+        {
+            "replicas": strategy.num_replicas_in_sync,
+            "mirrored": largest_difference(single, mirrored),
+        }
+    )
+)

@@ -9,8 +9,10 @@ import numpy as np
 import pytest
 
 from keras_masked_relu import __main__ as cli
-from keras_masked_relu import compare as compare_module
-from keras_masked_relu.compare import BackendResult, CompareError, Report, compare
+from keras_masked_relu.tools.compare import BackendResult, CompareError, Report, compare
+
+# The module itself: `keras_masked_relu.tools.compare` as an attribute is the function.
+compare_module = importlib.import_module("keras_masked_relu.tools.compare")
 
 
 # The saved models are made once, in the worker that runs this group.
@@ -21,7 +23,10 @@ def run_cli(*args):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run(
         [sys.executable, "-m", "keras_masked_relu", "compare", *map(str, args)],
-        capture_output=True, text=True, env=env, timeout=600,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
 
 
@@ -33,7 +38,11 @@ def model_file(saved_models):
 def test_compare_prints_a_table_and_passes(model_file, tmp_path):
     rng = np.random.default_rng(5)
     inputs = tmp_path / "inputs.npz"
-    np.savez(inputs, rng.normal(size=(3, 16, 16, 3)).astype("float32"), rng.random((3, 16, 16)).astype("float32"))
+    np.savez(
+        inputs,
+        rng.normal(size=(3, 16, 16, 3)).astype("float32"),
+        rng.random((3, 16, 16)).astype("float32"),
+    )
     done = run_cli(model_file, "--inputs", inputs, "--backends", "torch,tensorflow", "--gradients")
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
@@ -73,14 +82,18 @@ def test_inputs_of_the_wrong_shape(model_file, tmp_path):
 
 def test_backend_not_installed(model_file, monkeypatch):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "torch" else real(name))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "torch" else real(name)
+    )
     with pytest.raises(CompareError, match="Backend 'torch' is not installed"):
         compare(model_file, backends=["jax", "torch"])
 
 
 def test_backend_not_installed_on_the_command_line(model_file, monkeypatch, capsys):
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "torch" else real(name))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name: None if name == "torch" else real(name)
+    )
     assert cli.main(["compare", str(model_file), "--backends", "jax,torch"]) == 2
     assert "Backend 'torch' is not installed" in capsys.readouterr().err
 

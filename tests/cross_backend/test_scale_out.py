@@ -14,6 +14,8 @@ def test_jax_data_parallel_and_model_parallel():
 
 
 def test_tensorflow_mirrored_strategy():
-    result = json.loads(run_python("tensorflow", "scale_out_tensorflow.py").strip().splitlines()[-1])
+    result = json.loads(
+        run_python("tensorflow", "scale_out_tensorflow.py").strip().splitlines()[-1]
+    )
     assert result["replicas"] == 2
     assert result["mirrored"] <= 1e-5

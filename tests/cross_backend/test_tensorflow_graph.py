@@ -7,6 +7,8 @@ from conftest import run_python
 
 
 def test_graph_holds_plain_ops():
-    op_types = set(json.loads(run_python("tensorflow", "graph_op_types.py").strip().splitlines()[-1]))
+    op_types = set(
+        json.loads(run_python("tensorflow", "graph_op_types.py").strip().splitlines()[-1])
+    )
     assert {"Relu", "Sub", "Mul"} <= op_types
     assert not op_types & {"StatefulPartitionedCall", "PartitionedCall", "XlaLaunch"}

@@ -51,7 +51,7 @@ def _residual_and_jacobian(x, target, a, b):
     return residual, np.concatenate([jac_a, jac_b], axis=1)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def fit_rational(name, numerator_degree, denominator_degree, iterations=200):
     """Fits the safe rational form to the activation `name` on [-3, 3].
 
@@ -81,7 +81,9 @@ def fit_rational(name, numerator_degree, denominator_degree, iterations=200):
     for _ in range(iterations):
         residual, jac = _residual_and_jacobian(x, target, theta[: m + 1], theta[m + 1 :])
         normal = jac.T @ jac
-        step = np.linalg.solve(normal + damping * np.diag(np.diag(normal) + 1e-12), -jac.T @ residual)
+        step = np.linalg.solve(
+            normal + damping * np.diag(np.diag(normal) + 1e-12), -jac.T @ residual
+        )
         candidate = theta + step
         new = loss(candidate)
         if new < current:

@@ -5,7 +5,7 @@ The first backend draws the inputs when none are given (seeded) and a random
 cotangent for the gradients, so every backend sees the same arrays.
 
 Example:
->>> from keras_masked_relu.compare import compare
+>>> from keras_masked_relu.tools import compare
 >>> report = compare("model.keras", gradients=True)
 >>> print(report.table())
 >>> report.passed
@@ -14,18 +14,18 @@ True
 
 import dataclasses
 import importlib.util
-import json
 import os
 import pathlib
-import subprocess
-import sys
 import tempfile
 import zipfile
 
 import numpy as np
 
+from keras_masked_relu.tools.backend_process import BackendProcessError, run_json_under_backend
+from keras_masked_relu.tools.table import format_table
+
+# Each backend's name is also the name of the module that provides it.
 BACKENDS = ("tensorflow", "jax", "torch")
-_BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
 
 class CompareError(Exception):
@@ -61,27 +61,27 @@ class Report:
         return True
 
     def table(self):
+        """Formats the report: the inputs, then one row per backend."""
         first = self.results[0].backend
-        head = ["backend", "outputs max abs", "outputs max rel"]
+        header = ["backend", "outputs max abs", "outputs max rel"]
         if self.gradients:
-            head += ["gradients max abs", "gradients max rel"]
-        head += ["ms / batch (eager)", f"within {self.atol:g}"]
+            header += ["gradients max abs", "gradients max rel"]
+        header += ["ms / batch (eager)", f"within {self.atol:g}"]
         rows = []
         for r in self.results:
-            row = [r.backend + (" (reference)" if r.backend == first else ""),
-                   f"{r.outputs_abs:.3g}", f"{r.outputs_rel:.3g}"]
+            row = [
+                r.backend + (" (reference)" if r.backend == first else ""),
+                f"{r.outputs_abs:.3g}",
+                f"{r.outputs_rel:.3g}",
+            ]
             ok = r.outputs_abs <= self.atol
             if self.gradients:
                 row += [_number(r.gradients_abs), _number(r.gradients_rel)]
                 ok = ok and r.gradients_abs is not None and r.gradients_abs <= self.atol
             row += [f"{r.ms_per_batch:.2f}", "yes" if ok else "NO"]
             rows.append(row)
-        widths = [max(len(str(c)) for c in col) for col in zip(head, *rows)]
-        line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
         shapes = ", ".join(str(tuple(s)) for s in self.input_shapes)
-        out = [f"inputs: {shapes} (seed {self.seed})", line(head), line(["-" * w for w in widths])]
-        out += [line(r) for r in rows]
-        return "\n".join(out)
+        return f"inputs: {shapes} (seed {self.seed})\n" + format_table(header, rows)
 
 
 def _number(value):
@@ -105,9 +105,9 @@ def _check_backends(backends):
     if not backends:
         raise CompareError("No backend to compare. Received: backends=[]")
     for b in backends:
-        if b not in _BACKEND_MODULES:
+        if b not in BACKENDS:
             raise CompareError(f"Unknown backend {b!r}; choose from {', '.join(BACKENDS)}")
-        if importlib.util.find_spec(_BACKEND_MODULES[b]) is None:
+        if importlib.util.find_spec(b) is None:
             raise CompareError(
                 f"Backend {b!r} is not installed: `pip install keras-masked-relu[{b}]`"
             )
@@ -132,20 +132,26 @@ def _load_inputs(inputs):
 
 
 def _run_worker(backend, model_path, work, gradients, seed, batch_size, repeats):
-    env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-    command = [
-        sys.executable, "-m", "keras_masked_relu", "_worker",
-        str(model_path), str(work), backend,
-        "--seed", str(seed), "--batch-size", str(batch_size), "--repeats", str(repeats),
+    """Runs `compare_worker` under `backend`; returns what it printed."""
+    args = [
+        "-m",
+        "keras_masked_relu.tools.compare_worker",
+        model_path,
+        work,
+        backend,
+        "--seed",
+        seed,
+        "--batch-size",
+        batch_size,
+        "--repeats",
+        repeats,
     ]
     if gradients:
-        command.append("--gradients")
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        lines = [l for l in done.stderr.strip().splitlines() if l.strip()]
-        message = next((l for l in reversed(lines) if "Error" in l), lines[-1] if lines else "")
-        raise CompareError(f"The {backend} run failed: {message}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+        args.append("--gradients")
+    try:
+        return run_json_under_backend(backend, args)
+    except BackendProcessError as error:
+        raise CompareError(f"The {backend} run failed: {error.error_line}") from None
 
 
 def _max_differences(a, b):

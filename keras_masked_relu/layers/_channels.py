@@ -3,19 +3,6 @@
 import keras
 
 
-def standardize_shared_axes(shared_axes):
-    """`None`, or a list of ints (a single int is accepted)."""
-    if shared_axes is None:
-        return None
-    axes = list(shared_axes) if isinstance(shared_axes, (list, tuple)) else [shared_axes]
-    for axis in axes:
-        if not isinstance(axis, int) or isinstance(axis, bool):
-            raise TypeError(
-                f"`shared_axes` must hold ints. Received: shared_axes={shared_axes!r}"
-            )
-    return axes
-
-
 def parameter_shape(input_shape, shared_axes, data_format):
     """The shape of a parameter that is shared along `shared_axes`.
 
@@ -36,7 +23,8 @@ def parameter_shape(input_shape, shared_axes, data_format):
     rank = len(input_shape)
     if rank < 2:
         raise ValueError(
-            f"Inputs need a batch axis and at least one more. Received: input_shape={tuple(input_shape)}"
+            "Inputs need a batch axis and at least one more. "
+            f"Received: input_shape={tuple(input_shape)}"
         )
     if shared_axes is None:
         channel = rank - 1 if data_format == "channels_last" or rank == 2 else 1
@@ -69,20 +57,13 @@ def parameter_shape(input_shape, shared_axes, data_format):
 def input_spec_for(input_shape, parameter_shape_):
     """An InputSpec that fixes the sizes the parameters depend on."""
     axes = {
-        axis: input_shape[axis]
-        for axis, size in enumerate(parameter_shape_, start=1)
-        if size != 1
+        axis: input_shape[axis] for axis, size in enumerate(parameter_shape_, start=1) if size != 1
     }
     return keras.layers.InputSpec(ndim=len(input_shape), axes=axes)
 
 
-def standardize_data_format(data_format):
-    """Returns `data_format`, or Keras's image data format when it is `None`."""
-    if data_format is None:
-        return keras.config.image_data_format()
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(
-            "`data_format` must be 'channels_last' or 'channels_first'. "
-            f"Received: data_format={data_format!r}"
-        )
-    return data_format
+def per_channel_shape(input_shape, per_channel, data_format):
+    """`()` for one shared value, or one value per channel (`parameter_shape`)."""
+    if not per_channel:
+        return ()
+    return parameter_shape(input_shape, None, data_format)

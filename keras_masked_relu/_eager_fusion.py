@@ -4,11 +4,14 @@ An activation written as a few `keras.ops` calls reads and writes the whole
 tensor once per call when run op by op, forward and backward. Compiled, the
 calls fuse into one pass each way. Inside a compiled graph (a `fit` step, an
 export) the surrounding compiler already fuses them, so nothing changes there.
+`keras_masked_relu.config.disable_eager_fusion()` switches it off.
 """
 
 import functools
 
 import keras
+
+from keras_masked_relu import config
 
 _TENSOR = "<tensor>"
 
@@ -21,7 +24,8 @@ def fused_when_eager(*static_argnames):
     `tf.function(jit_compile=True)` kernels, the forward pass and the
     vector-Jacobian product, joined by `tf.custom_gradient`; graph-mode calls
     run the plain function, so saved graphs hold only standard ops. Under
-    PyTorch it runs as is.
+    PyTorch, or with eager fusion disabled (`keras_masked_relu.config`), it
+    runs as is.
 
     Args:
         *static_argnames: Names of the arguments that are Python values
@@ -34,28 +38,35 @@ def fused_when_eager(*static_argnames):
     >>> @fused_when_eager("shift")
     ... def shifted(x, shift=0.0):
     ...     return keras.ops.relu(x - shift)
+    >>> shifted(keras.ops.convert_to_tensor([0.0, 1.0]), shift=0.5)
+    [0.0, 0.5]
     """
 
     def decorate(function):
-        compiled = {}
+        tensorflow_kernels = {}
+
+        @functools.cache
+        def jax_kernel():
+            import jax
+
+            return jax.jit(function, static_argnames=static_argnames)
 
         @functools.wraps(function)
         def run(*args, **kwargs):
+            if not config.is_eager_fusion_enabled():
+                return function(*args, **kwargs)
             backend = keras.backend.backend()
             if backend == "jax":
-                if "jax" not in compiled:
-                    import jax
-
-                    compiled["jax"] = jax.jit(function, static_argnames=static_argnames)
-                return compiled["jax"](*_read_variables(args), **_read_variables(kwargs))
+                return jax_kernel()(*_read_variables(args), **_read_variables(kwargs))
             if backend == "tensorflow":
                 import tensorflow as tf
 
                 if tf.executing_eagerly():
-                    if "tensorflow" not in compiled:
-                        compiled["tensorflow"] = _tensorflow_kernels(function)
                     return _tensorflow_call(
-                        compiled["tensorflow"], _read_variables(args), _read_variables(kwargs)
+                        function,
+                        tensorflow_kernels,
+                        _read_variables(args),
+                        _read_variables(kwargs),
                     )
             return function(*args, **kwargs)
 
@@ -79,35 +90,53 @@ def _rebuild(layout, tensors):
     return values[:n_positional], dict(zip(names, values[n_positional:]))
 
 
-def _tensorflow_kernels(function):
+def _tensorflow_forward(function, layout, tensors):
+    args, kwargs = _rebuild(layout, tensors)
+    return function(*args, **kwargs)
+
+
+def _tensorflow_backward(function, layout, wanted, tensors, upstream):
     import tensorflow as tf
 
-    def forward(layout, tensors):
-        args, kwargs = _rebuild(layout, tensors)
-        return function(*args, **kwargs)
-
-    def backward(layout, wanted, tensors, upstream):
-        sources = [t for t, w in zip(tensors, wanted) if w]
-        with tf.GradientTape() as tape:
-            tape.watch(sources)
-            y = forward(layout, tensors)
-        grads = iter(tape.gradient(y, sources, output_gradients=upstream))
-        return [next(grads) if w else None for w in wanted]
-
-    return tf.function(forward, jit_compile=True), tf.function(backward, jit_compile=True)
+    sources = [t for t, w in zip(tensors, wanted) if w]
+    with tf.GradientTape() as tape:
+        tape.watch(sources)
+        y = _tensorflow_forward(function, layout, tensors)
+    grads = iter(tape.gradient(y, sources, output_gradients=upstream))
+    return [next(grads) if w else None for w in wanted]
 
 
-def _tensorflow_call(kernels, args, kwargs):
+def _tensorflow_kernel(kernels, python_function, *static):
+    """One `tf.function` per static configuration.
+
+    Binding the configuration with `functools.partial` gives each kernel its
+    own entry in TensorFlow's retracing statistics (they are kept per Python
+    function), so configurations that each trace once raise no warning.
+    """
+    key = (python_function, static)
+    if key not in kernels:
+        import tensorflow as tf
+
+        kernels[key] = tf.function(functools.partial(python_function, *static), jit_compile=True)
+    return kernels[key]
+
+
+def _tensorflow_call(function, kernels, args, kwargs):
     import tensorflow as tf
 
-    forward, backward = kernels
     names = tuple(kwargs)
     values = list(args) + [kwargs[k] for k in names]
-    # Variables are read here, outside the kernels, so the tape sees the reads.
-    values = [tf.convert_to_tensor(v) if isinstance(v, tf.Variable) or hasattr(v, "__array__") else v
-              for v in values]
+    # Variables are read here, outside the kernels, so the tape sees the reads;
+    # arrays and lists are data, never static settings.
+    values = [
+        tf.convert_to_tensor(v)
+        if isinstance(v, (tf.Variable, list, tuple)) or hasattr(v, "__array__")
+        else v
+        for v in values
+    ]
     tensors = [v for v in values if tf.is_tensor(v)]
     layout = (len(args), names, tuple(_TENSOR if tf.is_tensor(v) else v for v in values))
+    forward = _tensorflow_kernel(kernels, _tensorflow_forward, function, layout)
 
     # A gradient nobody asked for (a constant mask's) would cost a reduction.
     wanted = tuple(_watched(t) for t in tensors)
@@ -115,11 +144,12 @@ def _tensorflow_call(kernels, args, kwargs):
     @tf.custom_gradient
     def call(*tensors):
         def grad(upstream):
-            return backward(layout, wanted, list(tensors), upstream)
+            backward = _tensorflow_kernel(kernels, _tensorflow_backward, function, layout, wanted)
+            return backward(list(tensors), upstream)
 
         # Cut from the tape, or the kernel would be traced again to keep its
         # intermediates for a gradient that `grad` computes anyway.
-        return forward(layout, [tf.stop_gradient(t) for t in tensors]), grad
+        return forward([tf.stop_gradient(t) for t in tensors]), grad
 
     return call(*tensors)
 

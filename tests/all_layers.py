@@ -1,7 +1,7 @@
 """A small image model that holds every layer of the package.
 
-Used by the demo, the cross-backend checks and the export checks: each mask
-source, each learnable and fixed activation, and nested `MaskedActivation`s.
+Used by the cross-backend checks and the export checks: each mask source, each
+learnable and fixed activation, and nested `MaskedActivation`s.
 """
 
 import keras
@@ -41,19 +41,25 @@ def build_model(image=IMAGE, channels=3, width=8, seed=0):
     conv = lambda: keras.layers.Conv2D(width, 3, padding="same")  # noqa: E731
     h = conv()(x_in)
     h = kl.MaskedReLU(binary, shift=0.2, name="binary_array")(h)
-    h = kl.MaskedReLU(weighted, negative_slope=0.1, max_value=3.0, threshold=0.05, name="weighted_array")(h)
+    h = kl.MaskedReLU(
+        weighted, negative_slope=0.1, max_value=3.0, threshold=0.05, name="weighted_array"
+    )(h)
     h = kl.MaskedReLU((fov - notch) | Box((0, 0), (3, 3)), shift=-0.1, name="region")(h)
     h = kl.MaskedReLU(shift=0.3, negative_slope=0.2, name="second_input")([h, m_in])
     h = conv()(h)
     h = kl.MaskedReLU(lens, shift=0.1, trainable_mask=True, name="learned_region")(h)
-    h = kl.MaskedActivation(weighted, inside="elu", outside="relu", trainable_mask=True, name="learned_array")(h)
+    h = kl.MaskedActivation(
+        weighted, inside="elu", outside="relu", trainable_mask=True, name="learned_array"
+    )(h)
     h = kl.MaskedActivation(
         fov,
         inside=kl.LearnableReLU(learnable_shift=True),
         outside=kl.RationalActivation(approximate="leaky_relu"),
         name="nested",
     )(h)
-    h = kl.MaskedActivation(inside=kl.LearnableSwish(per_channel=True), outside="silu", name="nested_input")([h, m_in])
+    h = kl.MaskedActivation(
+        inside=kl.LearnableSwish(per_channel=True), outside="silu", name="nested_input"
+    )([h, m_in])
     h = conv()(h)
     for layer in (
         kl.SqrtTanh(),

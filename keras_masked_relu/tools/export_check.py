@@ -1,9 +1,18 @@
 """Exports a model in each format Keras offers, runs each artifact, compares.
 
-This module imports the runtimes (TensorFlow, onnxruntime, OpenVINO, LiteRT,
-PyTorch) when it needs them: it is a tool, not part of a layer.
+As a command it checks every export of the backend in use (the demo starts it
+under each backend) and prints the rows of `check_exports` as JSON:
+
+    python -m keras_masked_relu.tools.export_check MODEL INPUTS DIRECTORY
+
+`INPUTS` is an `.npz` file with one array per model input, in order; the
+artifacts go to `DIRECTORY/<backend>`. This module imports the runtimes
+(TensorFlow, onnxruntime, OpenVINO, LiteRT, PyTorch) when it needs them: it is
+a tool, not part of a layer.
 """
 
+import argparse
+import json
 import os
 
 import keras
@@ -40,13 +49,22 @@ NOT_AVAILABLE = {
     "torch 2.13 on CPU",
 }
 
-_SUFFIX = {"tf_saved_model": "", "onnx": ".onnx", "openvino": ".xml", "litert": ".tflite", "torch": ".pt2"}
+_SUFFIX = {
+    "tf_saved_model": "",
+    "onnx": ".onnx",
+    "openvino": ".xml",
+    "litert": ".tflite",
+    "torch": ".pt2",
+}
 
 
 def _input_signature(model, batch_size):
     """A static batch for the formats that PyTorch exports with fixed shapes."""
     return [
-        [keras.InputSpec(shape=(batch_size,) + tuple(t.shape[1:]), dtype="float32") for t in model.inputs]
+        [
+            keras.InputSpec(shape=(batch_size,) + tuple(t.shape[1:]), dtype="float32")
+            for t in model.inputs
+        ]
     ]
 
 
@@ -130,13 +148,24 @@ def check_exports(model, inputs, directory, atol=1e-5):
         `ok` and `error` (a message when the export or the run failed).
     """
     backend = keras.backend.backend()
-    expected = np.asarray(keras.ops.convert_to_numpy(model(inputs if len(inputs) > 1 else inputs[0])))
+    expected = np.asarray(
+        keras.ops.convert_to_numpy(model(inputs if len(inputs) > 1 else inputs[0]))
+    )
     rows, exported = [], {}
     for name, export_format, runtime in FORMATS[backend]:
-        row = {"backend": backend, "format": name, "runtime": runtime, "max_abs_diff": None, "ok": False, "error": None}
+        row = {
+            "backend": backend,
+            "format": name,
+            "runtime": runtime,
+            "max_abs_diff": None,
+            "ok": False,
+            "error": None,
+        }
         try:
             if export_format not in exported:
-                exported[export_format] = export_artifact(model, export_format, directory, len(inputs[0]))
+                exported[export_format] = export_artifact(
+                    model, export_format, directory, len(inputs[0])
+                )
             actual = run_artifact(runtime, exported[export_format], inputs)
             row["max_abs_diff"] = float(np.max(np.abs(actual - expected)))
             row["ok"] = bool(row["max_abs_diff"] <= atol)
@@ -144,3 +173,28 @@ def check_exports(model, inputs, directory, atol=1e-5):
             row["error"] = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
         rows.append(row)
     return rows
+
+
+def main(argv=None):
+    """Checks every export of a saved model under this process's backend.
+
+    Prints the rows of `check_exports` as one line of JSON.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_masked_relu.tools.export_check",
+        description="Exports a .keras model in every format of this backend and runs each.",
+    )
+    parser.add_argument("model", help="path of a .keras file")
+    parser.add_argument("inputs", help=".npz file with one array per model input")
+    parser.add_argument("directory", help="the artifacts go to DIRECTORY/<backend>")
+    args = parser.parse_args(argv)
+    model = keras.saving.load_model(args.model, safe_mode=True)
+    arrays = np.load(args.inputs)
+    inputs = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
+    backend_dir = os.path.join(args.directory, keras.backend.backend())
+    os.makedirs(backend_dir, exist_ok=True)
+    print(json.dumps(check_exports(model, inputs, backend_dir)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+"""Where a masked layer's mask comes from: an array, a region, a second input,
+or learned logits.
+
+Each source checks its argument when the layer is made, creates what it needs
+when the layer is built (`build(layer, input_shape)`), gives the mask for an
+input (`split(inputs)` returns `x` and a mask of x's dtype that broadcasts
+against it) and describes itself in the layer's config (`get_config()`).
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_masked_relu.regions import Region
+
+# Starting probabilities of a learned mask are kept this far from 0 and 1, so
+# that their logits are finite (about +-6.9) and still receive gradient.
+_LOGIT_MARGIN = 1e-3
+
+
+def mask_source(mask, trainable, data_format):
+    """The source for a layer's `mask` argument.
+
+    Args:
+        mask: An array or tensor, a region, `None` (a second input), or the
+            config that `MaskSource.get_config()` wrote.
+        trainable: Whether the mask is learned from its starting value.
+        data_format: `"channels_last"` or `"channels_first"`.
+
+    Returns:
+        A `MaskSource`.
+    """
+    if mask is None:
+        if trainable:
+            raise ValueError(
+                "`trainable_mask=True` needs a starting mask (an array or a "
+                "region). Received: mask=None"
+            )
+        return InputMask(data_format)
+    if isinstance(mask, dict) and "array_shape" in mask:
+        # The config of an array: its values come from the weights file.
+        start = ArrayMask(None, data_format, mask["array_shape"], mask["binary"])
+    elif isinstance(mask, dict):
+        start = RegionMask(_region_from_config(mask), data_format)
+    elif isinstance(mask, Region):
+        start = RegionMask(mask, data_format)
+    else:
+        start = ArrayMask(checked_mask_array(mask), data_format)
+    return LearnedMask(start) if trainable else start
+
+
+class MaskSource:
+    """Base of the mask sources.
+
+    Attributes:
+        is_binary: Whether the mask holds only 0 and 1, which allows faster
+            exact forms.
+        takes_input: Whether the layer is called as `layer([x, mask])`.
+    """
+
+    is_binary = False
+    takes_input = False
+
+    def __init__(self, data_format):
+        self.data_format = data_format
+
+    def build(self, layer, input_shape):
+        """Checks the input shape and creates the source's weights on `layer`."""
+        if _is_shape_list(input_shape):
+            raise ValueError(
+                f"Layer {layer.name} has a mask already and takes one input. "
+                f"Received: {len(input_shape)} inputs"
+            )
+
+    def split(self, inputs):
+        """Returns `x` and the mask, of x's dtype and broadcastable to `x`."""
+        return inputs, ops.cast(self.mask_for(inputs), inputs.dtype)
+
+    def mask_for(self, x):
+        raise NotImplementedError
+
+    def data_shape(self, input_shape):
+        """The shape of `x` among the layer's input shapes."""
+        return input_shape
+
+    def get_config(self):
+        """The layer config's `mask` entry: plain JSON, or `None`."""
+        return None
+
+
+class ArrayMask(MaskSource):
+    """A fixed mask given as an array, stored as a non-trainable weight.
+
+    Args:
+        array: Float32 NumPy array with values in [0, 1], or `None` for a
+            placeholder of `shape` whose values come from a weights file.
+        data_format: `"channels_last"` or `"channels_first"`.
+        shape: The array's shape, for a placeholder.
+        binary: Whether the array holds only 0 and 1, for a placeholder.
+    """
+
+    def __init__(self, array, data_format, shape=None, binary=None):
+        super().__init__(data_format)
+        self.array = array
+        self.shape = tuple(array.shape) if array is not None else tuple(shape)
+        if binary is None:
+            binary = bool(np.isin(array, (0.0, 1.0)).all())
+        self.is_binary = binary
+        self.variable = None
+
+    def aligned_shape(self, input_shape):
+        return align_mask_shape(self.shape, tuple(input_shape[1:]), self.data_format)
+
+    def initial_values(self, input_shape):
+        """The values, of the aligned shape; zeros for a placeholder."""
+        shape = self.aligned_shape(input_shape)
+        if self.array is None:
+            return np.zeros(shape, "float32")
+        return self.array.reshape(shape)
+
+    def build(self, layer, input_shape):
+        super().build(layer, input_shape)
+        self.variable = layer.add_weight(
+            shape=self.aligned_shape(input_shape),
+            initializer=keras.initializers.Constant(self.initial_values(input_shape)),
+            trainable=False,
+            name="mask",
+        )
+
+    def mask_for(self, x):
+        return self.variable
+
+    def get_config(self):
+        # The values live in the weights file; the config keeps their shape.
+        return {"array_shape": list(self.shape), "binary": self.is_binary}
+
+
+class RegionMask(MaskSource):
+    """A mask drawn from a region for the input's image size.
+
+    A static size is drawn once, with NumPy, when the layer is built or first
+    meets it; a size known only at run time is drawn with `keras.ops`.
+
+    Args:
+        region: A `keras_masked_relu.regions.Region`.
+        data_format: `"channels_last"` or `"channels_first"`.
+    """
+
+    def __init__(self, region, data_format):
+        super().__init__(data_format)
+        self.region = region
+        self.is_binary = region.is_binary
+        self._drawn = {}
+
+    def spatial_axes(self, rank):
+        if rank != 4:
+            raise ValueError(
+                "A region mask needs 2-D images: inputs of shape (batch, height, "
+                "width, channels) or channels first. Received: input of rank "
+                f"{rank}"
+            )
+        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+
+    def static_size(self, input_shape):
+        """`(height, width)`, or `None` when a size is known only at run time."""
+        rows, cols = self.spatial_axes(len(input_shape))
+        height, width = input_shape[rows], input_shape[cols]
+        if isinstance(height, int) and isinstance(width, int):
+            return height, width
+        return None
+
+    def drawn(self, height, width):
+        """The mask for one static size, with the sample's channel axis of 1."""
+        if (height, width) not in self._drawn:
+            channel = 2 if self.data_format == "channels_last" else 0
+            mask = np.expand_dims(self.region.to_numpy(height, width), channel)
+            self._drawn[(height, width)] = mask
+        return self._drawn[(height, width)]
+
+    def build(self, layer, input_shape):
+        super().build(layer, input_shape)
+        size = self.static_size(input_shape)
+        if size is not None:
+            # Drawn here, outside any traced function, for the size known now.
+            self.drawn(*size)
+
+    def mask_for(self, x):
+        size = self.static_size(tuple(x.shape))
+        if size is not None:
+            return ops.convert_to_tensor(self.drawn(*size), dtype=x.dtype)
+        rows, cols = self.spatial_axes(len(x.shape))
+        shape = ops.shape(x)
+        mask = self.region.rasterize(shape[rows], shape[cols])
+        return ops.expand_dims(mask, 2 if self.data_format == "channels_last" else 0)
+
+    def get_config(self):
+        return keras.saving.serialize_keras_object(self.region)
+
+
+class InputMask(MaskSource):
+    """A mask given with each call, `layer([x, mask])`: per sample, any values."""
+
+    takes_input = True
+
+    def build(self, layer, input_shape):
+        if not _is_shape_list(input_shape) or len(input_shape) != 2:
+            raise ValueError(
+                f"Layer {layer.name} has mask=None, so it must be called on two "
+                f"inputs, `layer([x, mask])`. Received: input_shape={input_shape}"
+            )
+        x_shape, mask_shape = (tuple(s) for s in input_shape)
+        if len(mask_shape) not in (len(x_shape) - 1, len(x_shape)):
+            raise ValueError(
+                "The mask input must have the rank of x, or one axis fewer (no "
+                f"channel axis). Received: x of shape {x_shape} and mask input of "
+                f"shape {mask_shape}"
+            )
+        sample = mask_shape[1:]
+        if len(mask_shape) == len(x_shape) - 1:
+            channel = _channel_axis(len(x_shape), self.data_format) - 1
+            sample = sample[:channel] + (1,) + sample[channel:]
+        for m, d in zip(sample, x_shape[1:]):
+            if m is not None and d is not None and m != 1 and m != d:
+                raise ValueError(
+                    f"The mask input of shape {mask_shape} cannot broadcast against "
+                    f"x of shape {x_shape}."
+                )
+
+    def split(self, inputs):
+        x, mask = inputs
+        if len(mask.shape) == len(x.shape) - 1:
+            mask = ops.expand_dims(mask, _channel_axis(len(x.shape), self.data_format))
+        return x, ops.cast(mask, x.dtype)
+
+    def data_shape(self, input_shape):
+        return input_shape[0]
+
+
+class LearnedMask(MaskSource):
+    """A mask learned as `sigmoid(logits)` from an array's or region's start.
+
+    Args:
+        start: The `ArrayMask` or `RegionMask` that gives the starting mask.
+    """
+
+    def __init__(self, start):
+        super().__init__(start.data_format)
+        self.start = start
+        self.logits = None
+
+    def build(self, layer, input_shape):
+        super().build(layer, input_shape)
+        if isinstance(self.start, RegionMask):
+            size = self.start.static_size(input_shape)
+            if size is None:
+                raise ValueError(
+                    "A trainable region mask needs a fixed image size to "
+                    f"learn. Received: input of shape {tuple(input_shape)}"
+                )
+            start = self.start.drawn(*size)
+        else:
+            start = self.start.initial_values(input_shape)
+        p = np.clip(start, _LOGIT_MARGIN, 1.0 - _LOGIT_MARGIN)
+        self.logits = layer.add_weight(
+            shape=start.shape,
+            initializer=keras.initializers.Constant(np.log(p) - np.log1p(-p)),
+            trainable=True,
+            name="mask_logits",
+        )
+
+    def mask_for(self, x):
+        return ops.sigmoid(ops.cast(self.logits, x.dtype))
+
+    def get_config(self):
+        return self.start.get_config()
+
+
+def checked_mask_array(mask):
+    """Checks a mask given as an array and returns it as float32 NumPy."""
+    try:
+        if isinstance(mask, (list, tuple, np.ndarray, np.generic, float, int)):
+            array = np.asarray(mask)
+        else:
+            array = np.asarray(ops.convert_to_numpy(mask))
+    except Exception as error:
+        raise TypeError(
+            "`mask` must be an array, a tensor, a `keras_masked_relu.regions` "
+            f"region or None. Received: mask of type {type(mask).__name__}"
+        ) from error
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"`mask` must hold numbers. Received: mask with dtype {array.dtype}")
+    array = array.astype("float32")
+    if array.ndim == 0:
+        raise ValueError("`mask` must have at least one axis. Received: a scalar mask")
+    if np.isnan(array).any():
+        raise ValueError(
+            f"`mask` must not contain NaN. Received: {int(np.isnan(array).sum())} "
+            f"NaN values in a mask of shape {array.shape}"
+        )
+    if array.min() < 0 or array.max() > 1:
+        raise ValueError(
+            "`mask` values must lie in [0, 1]. Received: values from "
+            f"{array.min()} to {array.max()}"
+        )
+    return array
+
+
+def align_mask_shape(mask_shape, sample_shape, data_format):
+    """Reshapes a mask's shape so that it broadcasts against one sample.
+
+    A mask with one axis fewer than the sample covers the spatial axes and
+    gains a channel axis of 1; a leading axis of size 1 (a batch of one) is
+    dropped.
+
+    Args:
+        mask_shape: Shape of the mask, without a batch axis.
+        sample_shape: Shape of one input sample (no batch axis); `None` for
+            sizes known only at run time.
+        data_format: `"channels_last"` or `"channels_first"`.
+
+    Returns:
+        A tuple with as many axes as `sample_shape`.
+    """
+    mask_shape = tuple(int(d) for d in mask_shape)
+    rank = len(sample_shape)
+    if len(mask_shape) == rank + 1 and mask_shape[0] == 1:
+        mask_shape = mask_shape[1:]
+    if len(mask_shape) == rank - 1:
+        if data_format == "channels_last":
+            mask_shape = mask_shape + (1,)
+        else:
+            mask_shape = (1,) + mask_shape
+    if len(mask_shape) != rank:
+        raise ValueError(
+            f"The mask must have the sample's spatial rank ({rank - 1}), its full "
+            f"rank ({rank}), or a leading batch axis of 1. Received: mask of "
+            f"shape {mask_shape} for input samples of shape {tuple(sample_shape)}"
+        )
+    for m, d in zip(mask_shape, sample_shape):
+        if m != 1 and d is not None and m != d:
+            raise ValueError(
+                f"The mask of shape {mask_shape} cannot broadcast against input "
+                f"samples of shape {tuple(sample_shape)}."
+            )
+    return mask_shape
+
+
+def _region_from_config(config):
+    region = keras.saving.deserialize_keras_object(config)
+    if not isinstance(region, Region):
+        raise TypeError(
+            f"A `mask` config must describe a region or an array. Received: mask={config!r}"
+        )
+    return region
+
+
+def _channel_axis(rank, data_format):
+    return rank - 1 if data_format == "channels_last" else 1
+
+
+def _is_shape_list(input_shape):
+    return isinstance(input_shape, (list, tuple)) and (
+        len(input_shape) > 0 and isinstance(input_shape[0], (list, tuple))
+    )
