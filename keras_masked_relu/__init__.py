@@ -1,5 +1,3 @@
-# The imports follow a log level that must be set before Keras imports its backend.
-# ruff: noqa: E402
 """Masked and learnable activation layers for Keras 3.
 
 The layers run unchanged under TensorFlow, JAX and PyTorch; their math lives in
@@ -9,15 +7,23 @@ The layers run unchanged under TensorFlow, JAX and PyTorch; their math lives in
 import os as _os
 import sys as _sys
 
-# Python imports this package while `sys.argv[0]` is "-m" under
-# `python -m keras_masked_relu...`: the command line and its workers, which print
-# tables. Keep out of them the log lines TensorFlow writes when Keras imports it
-# below; its note that oneDNN is on goes only with oneDNN's custom ops switched off.
 if _sys.argv[:1] == ["-m"]:
+    # `python -m keras_masked_relu ...` (the command line and its workers) prints
+    # tables: keep out of them the lines TensorFlow's C++ code writes to the
+    # standard error while Keras imports it. Python errors still show.
     _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    _os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    _saved_stderr = _os.dup(2)
+    _devnull = _os.open(_os.devnull, _os.O_WRONLY)
+    _os.dup2(_devnull, 2)
+    try:
+        import keras  # noqa: F401
+    finally:
+        _os.dup2(_saved_stderr, 2)
+        _os.close(_saved_stderr)
+        _os.close(_devnull)
 
 from keras_masked_relu import config, ops, regions
+from keras_masked_relu.activation_replacement import replace_activations
 from keras_masked_relu.layers import (
     AdaptiveMixture,
     LearnableReLU,

@@ -1,7 +1,8 @@
 """Checks of constructor arguments, with errors in Keras's style.
 
-Every check names the argument and what was received; a value of the wrong
-type is a `TypeError`, a value of the right type out of range a `ValueError`.
+Every check names the argument and what was received, in Keras's style
+(`"... Received: radius=-3"`): a number or flag of the wrong type is a
+`TypeError`, a value out of range or an unknown name a `ValueError`.
 """
 
 import math

@@ -43,7 +43,12 @@ CASES = [
     (
         "masked_activation_learned_array_inner_layer",
         kmr.MaskedActivation,
-        {"mask": WEIGHTED, "inside": kmr.LearnableReLU(), "trainable_mask": True},
+        {
+            "mask": WEIGHTED,
+            # A config, so that each layer the harness makes gets its own inner layer.
+            "inside": keras.saving.serialize_keras_object(kmr.LearnableReLU()),
+            "trainable_mask": True,
+        },
         SHAPE,
         3,
         0,

@@ -39,7 +39,7 @@ def mask_source(mask, trainable, data_format):
         return InputMask(data_format)
     if isinstance(mask, dict) and "array_shape" in mask:
         # The config of an array: its values come from the weights file.
-        start = ArrayMask(None, data_format, mask["array_shape"], mask["binary"])
+        start = ArrayMask(None, data_format, mask["array_shape"], mask.get("binary", False))
     elif isinstance(mask, dict):
         start = RegionMask(_region_from_config(mask), data_format)
     elif isinstance(mask, Region):
@@ -55,11 +55,9 @@ class MaskSource:
     Attributes:
         is_binary: Whether the mask holds only 0 and 1, which allows faster
             exact forms.
-        takes_input: Whether the layer is called as `layer([x, mask])`.
     """
 
     is_binary = False
-    takes_input = False
 
     def __init__(self, data_format):
         self.data_format = data_format
@@ -172,7 +170,7 @@ class RegionMask(MaskSource):
     def drawn(self, height, width):
         """The mask for one static size, with the sample's channel axis of 1."""
         if (height, width) not in self._drawn:
-            channel = 2 if self.data_format == "channels_last" else 0
+            channel = _channel_axis(4, self.data_format) - 1
             mask = np.expand_dims(self.region.to_numpy(height, width), channel)
             self._drawn[(height, width)] = mask
         return self._drawn[(height, width)]
@@ -191,7 +189,7 @@ class RegionMask(MaskSource):
         rows, cols = self.spatial_axes(len(x.shape))
         shape = ops.shape(x)
         mask = self.region.rasterize(shape[rows], shape[cols])
-        return ops.expand_dims(mask, 2 if self.data_format == "channels_last" else 0)
+        return ops.expand_dims(mask, _channel_axis(4, self.data_format) - 1)
 
     def get_config(self):
         return keras.saving.serialize_keras_object(self.region)
@@ -199,8 +197,6 @@ class RegionMask(MaskSource):
 
 class InputMask(MaskSource):
     """A mask given with each call, `layer([x, mask])`: per sample, any values."""
-
-    takes_input = True
 
     def build(self, layer, input_shape):
         if not _is_shape_list(input_shape) or len(input_shape) != 2:
@@ -355,6 +351,7 @@ def _region_from_config(config):
 
 
 def _channel_axis(rank, data_format):
+    """The channel axis of an input of `rank` axes, batch axis included."""
     return rank - 1 if data_format == "channels_last" else 1
 
 

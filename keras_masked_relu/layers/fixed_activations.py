@@ -9,8 +9,10 @@ _PACKAGE = "keras_masked_relu"
 
 
 class _Elementwise(keras.layers.Layer):
-    """An activation with no weights: built at init, as Keras's own activation
-    layers are; same shape out, Keras masks passed on."""
+    """An activation without weights, built at init as Keras's own are.
+
+    The output has the input's shape; a Keras mask is passed on.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

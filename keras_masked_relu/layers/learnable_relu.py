@@ -34,12 +34,6 @@ class LearnableReLU(keras.layers.Layer):
             initializer.
         scale_initializer: Starting output scale: a float or an initializer.
         learnable_shift: If `True`, an output offset is learned, starting at 0.
-        alpha_regularizer: Regularizer of `alpha`, or `None`.
-        alpha_constraint: Constraint on `alpha`, or `None`.
-        scale_regularizer: Regularizer of `scale`, or `None`.
-        scale_constraint: Constraint on `scale`, or `None`.
-        shift_regularizer: Regularizer of `shift`, or `None`.
-        shift_constraint: Constraint on `shift`, or `None`.
         shared_axes: `None` for one set of parameters per channel, or the
             axes along which parameters are shared, as in `keras.layers.PReLU`
             (for `(batch, H, W, C)` inputs, `[1, 2]` is per channel and `[3]`
@@ -47,6 +41,12 @@ class LearnableReLU(keras.layers.Layer):
         data_format: `"channels_last"` or `"channels_first"`: where the
             channel axis is when `shared_axes=None`. Defaults to
             `keras.config.image_data_format()`.
+        alpha_regularizer: Regularizer of `alpha`, or `None`.
+        alpha_constraint: Constraint on `alpha`, or `None`.
+        scale_regularizer: Regularizer of `scale`, or `None`.
+        scale_constraint: Constraint on `scale`, or `None`.
+        shift_regularizer: Regularizer of `shift`, or `None`.
+        shift_constraint: Constraint on `shift`, or `None`.
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
