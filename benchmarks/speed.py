@@ -53,6 +53,9 @@ def measure(sizes, rounds, only=None, only_modes=None):
         to_tensor = keras.ops.convert_to_tensor
         x = to_tensor(rng.normal(size=shape).astype("float32"))
         m = to_tensor(rng.random(shape[:3]).astype("float32"))
+        # A mask at twice the feature map's resolution, for the resized cases.
+        fine_shape = (shape[0], 2 * shape[1], 2 * shape[2])
+        m_fine = to_tensor(rng.random(fine_shape).astype("float32"))
         cotangent = to_tensor(rng.normal(size=shape).astype("float32"))
         target = to_tensor(np.zeros(shape, "float32"))
         chosen = {
@@ -65,7 +68,7 @@ def measure(sizes, rounds, only=None, only_modes=None):
             for name, case in chosen.items():
                 keras.utils.set_random_seed(0)
                 layer = case.make()
-                inputs = [x, m] if case.second_input else [x]
+                inputs = [x, m_fine if case.fine_mask else m] if case.second_input else [x]
                 symbolic = [keras.Input(t.shape[1:]) for t in inputs]
                 model = keras.Model(symbolic, layer(symbolic if case.second_input else symbolic[0]))
                 counters[name] = compile_counter(mode, layer)
@@ -175,9 +178,16 @@ def main():
         old = json.loads((out / "speed.json").read_text())
         rerun_backends = args.backends.split(",")
 
+        from speed_cases import image_shape
+
+        rerun_elements = {math.prod(image_shape(size)) for size in sizes}
+
         def rerun(row):
-            return row["backend"] in rerun_backends and (
-                only_modes is None or row["mode"] in only_modes
+            return (
+                row["backend"] in rerun_backends
+                and row["elements"] in rerun_elements
+                and (only_modes is None or row["mode"] in only_modes)
+                and (only is None or row["layer"] in only or row["group"] == "baseline")
             )
 
         rows = [r for r in old["rows"] if args.report_only or not rerun(r)]

@@ -16,10 +16,12 @@ def image_shape(elements):
 
 
 class Case:
-    """A layer to time: `make()` builds a fresh layer; `second_input` adds `m`."""
+    """A layer to time: `make()` builds a fresh layer; `second_input` adds `m`,
+    at twice the image's resolution with `fine_mask`."""
 
-    def __init__(self, group, make, second_input=False):
+    def __init__(self, group, make, second_input=False, fine_mask=False):
         self.group, self.make, self.second_input = group, make, second_input
+        self.fine_mask = fine_mask
 
 
 def cases(shape):
@@ -33,6 +35,7 @@ def cases(shape):
     rng = np.random.default_rng(0)
     binary = (rng.random((h, w)) > 0.5).astype("float32")
     weighted = rng.random((h, w)).astype("float32")
+    weighted_fine = rng.random((2 * h, 2 * w)).astype("float32")
     region = Circle((0.5, 0.5), 0.4, relative=True)
     region_as_array = region.to_numpy(h, w)
 
@@ -69,6 +72,15 @@ def cases(shape):
         "MaskedReLU region": Case("masked", relu_with(region, shift=0.3)),
         "MaskedReLU region as array": Case("masked", relu_with(region_as_array, shift=0.3)),
         "MaskedReLU second input": Case("masked", relu_with(None, shift=0.3), second_input=True),
+        "MaskedReLU resized array": Case(
+            "masked", relu_with(weighted_fine, shift=0.3, mask_interpolation="area")
+        ),
+        "MaskedReLU resized second input": Case(
+            "masked",
+            relu_with(None, shift=0.3, mask_interpolation="area"),
+            second_input=True,
+            fine_mask=True,
+        ),
         "MaskedReLU learned": Case("masked", relu_with(weighted, shift=0.3, trainable_mask=True)),
         "MaskedActivation elu": Case(
             "masked", lambda: kmr.MaskedActivation(weighted, inside="elu")

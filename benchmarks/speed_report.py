@@ -59,6 +59,25 @@ def targets(rows, elements):
                 1.25,
                 get("MaskedReLU second input")["vs_baseline"],
             )
+        if compiled and get("MaskedReLU resized array") and get("MaskedReLU weighted array"):
+            check(
+                "resized array vs the same at the input's size",
+                backend,
+                mode,
+                "MaskedReLU resized array",
+                1.05,
+                get("MaskedReLU resized array")["seconds"]
+                / get("MaskedReLU weighted array")["seconds"],
+            )
+        if compiled and get("MaskedReLU resized second input"):
+            check(
+                "resized second input vs ReLU",
+                backend,
+                mode,
+                "MaskedReLU resized second input",
+                1.3,
+                get("MaskedReLU resized second input")["vs_baseline"],
+            )
         if get("MaskedReLU region") and get("MaskedReLU region as array"):
             check(
                 "region vs the same mask as an array",

@@ -46,6 +46,16 @@ def check_bool(name, value):
     return value
 
 
+def check_choice(name, value, choices, allow_none=False):
+    """One of `choices` (strings), or `None` when allowed."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str) or value not in choices:
+        allowed = ", ".join(repr(c) for c in ((None,) if allow_none else ()) + tuple(choices))
+        raise ValueError(f"`{name}` must be one of {allowed}. Received: {name}={value!r}")
+    return value
+
+
 def check_point(name, value):
     """A point `(x, y)` of two finite numbers, as a tuple of floats."""
     if (

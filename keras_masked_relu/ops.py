@@ -6,6 +6,7 @@ and work in whatever dtype `x` has.
 """
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_masked_relu._eager_fusion import fused_when_eager
@@ -441,3 +442,129 @@ def learnable_swish(x, beta):
     [0.0, 1.7616]
     """
     return ops.multiply(x, ops.sigmoid(ops.multiply(beta, x)))
+
+
+INTERPOLATIONS = ("nearest", "bilinear", "area")
+
+
+def resize_mask(mask, size, interpolation, axes):
+    """Resizes chosen axes of a mask, one axis at a time.
+
+    Each axis is multiplied by a `(new_size, old_size)` matrix of weights that
+    sum to 1 per output pixel, so values stay in [0, 1]. Pixel centres lie
+    at half-integers (as in `keras.ops.image.resize`, without antialiasing):
+
+    - `"nearest"`: output pixel `i` takes source pixel
+      `floor((i + 0.5) * old / new)`; a binary mask stays binary.
+    - `"bilinear"`: linear interpolation at `(i + 0.5) * old / new - 0.5`,
+      clamped to the edge pixels.
+    - `"area"`: the mean of the source over the span
+      `[i * old / new, (i + 1) * old / new)`, weighted by overlap: a block
+      mean for integer factors.
+
+    The same weights on every backend make the result identical across them;
+    sizes known only at run time (scalar tensors) work too.
+
+    Args:
+        mask: Tensor to resize.
+        size: The new sizes of `axes`: ints, or scalar tensors.
+        interpolation: `"nearest"`, `"bilinear"` or `"area"`.
+        axes: The axes of `mask` to resize.
+
+    Returns:
+        The resized mask, of `mask`'s dtype.
+
+    Example:
+    >>> mask = keras.ops.convert_to_tensor([[1.0, 1.0, 0.0, 0.0]])
+    >>> resize_mask(mask, (2,), "area", axes=(1,))
+    [[1.0, 0.0]]
+    >>> resize_mask(keras.ops.convert_to_tensor([[0.0, 1.0]]), (4,), "bilinear", axes=(1,))
+    [[0.0, 0.25, 0.75, 1.0]]
+    """
+    for axis, new_size in zip(axes, size):
+        old_size = mask.shape[axis]
+        if old_size is None:
+            old_size = ops.shape(mask)[axis]
+        static = isinstance(old_size, int) and isinstance(new_size, int)
+        if static and old_size == new_size:
+            continue
+        if static and old_size % new_size == 0:
+            mask = _downsample_by_factor(mask, axis, old_size // new_size, interpolation)
+            continue
+        weights = ops.cast(interpolation_weights(new_size, old_size, interpolation), mask.dtype)
+        # Explicit, non-negative permutations: exporters reject negative ones.
+        rank = len(mask.shape)
+        to_last = [a for a in range(rank) if a != axis] + [axis]
+        back = [to_last.index(a) for a in range(rank)]
+        resized = ops.matmul(ops.transpose(mask, to_last), ops.transpose(weights))
+        mask = ops.transpose(resized, back)
+    # Rounding must not carry a mask of ones past 1 (nor zeros below 0). The
+    # bound is kept out of the gradient: at a tie with 0 or 1, backends split
+    # the gradient of `minimum`/`maximum` differently.
+    bounded = ops.minimum(ops.maximum(mask, _like(mask, 0.0)), _like(mask, 1.0))
+    return ops.add(mask, ops.stop_gradient(ops.subtract(bounded, mask)))
+
+
+def _downsample_by_factor(mask, axis, factor, interpolation):
+    """`resize_mask` along one axis for an integer factor, without a matrix.
+
+    Every row of the weights is then the first one shifted by `factor`: the
+    result is a weighted sum of `factor` strided slices, a pass over the mask
+    each, where the matrix product costs `new_size` multiplications per value.
+    """
+    new_size = mask.shape[axis] // factor
+    row = interpolation_weights(new_size, mask.shape[axis], interpolation)[0, :factor]
+    starts = factor * np.arange(new_size)
+    result = None
+    for offset, weight in enumerate(row):
+        if weight == 0:
+            continue
+        term = ops.take(mask, starts + offset, axis=axis)
+        if weight != 1:
+            term = ops.multiply(term, _like(mask, weight))
+        result = term if result is None else ops.add(result, term)
+    return result
+
+
+def interpolation_weights(new_size, old_size, interpolation):
+    """The `(new_size, old_size)` float32 matrix that resizes one axis.
+
+    Args:
+        new_size: Output size: an int or a scalar tensor.
+        old_size: Input size: an int or a scalar tensor.
+        interpolation: `"nearest"`, `"bilinear"` or `"area"`.
+
+    Returns:
+        Each row sums to 1. A NumPy array (computed in float64) for int
+        sizes, else a float32 tensor.
+
+    Example:
+    >>> interpolation_weights(2, 4, "area")
+    [[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5]]
+    """
+    xp = np if isinstance(new_size, int) and isinstance(old_size, int) else ops
+    dtype = "float64" if xp is np else "float32"
+    new_f = np.float64(new_size) if xp is np else ops.cast(new_size, dtype)
+    old_f = np.float64(old_size) if xp is np else ops.cast(old_size, dtype)
+    scale = old_f / new_f
+    out = xp.reshape(xp.arange(new_size, dtype=dtype), (-1, 1))
+    src = xp.reshape(xp.arange(old_size, dtype=dtype), (1, -1))
+    if interpolation == "nearest":
+        index = xp.minimum(xp.floor((out + 0.5) * scale), old_f - 1.0)
+        weights = xp.where(xp.equal(src, index), 1.0, 0.0)
+    elif interpolation == "bilinear":
+        centre = xp.clip((out + 0.5) * scale - 0.5, 0.0, old_f - 1.0)
+        weights = xp.maximum(1.0 - xp.abs(centre - src), 0.0)
+    elif interpolation == "area":
+        start, end = out * scale, (out + 1.0) * scale
+        overlap = xp.minimum(end, src + 1.0) - xp.maximum(start, src)
+        weights = xp.maximum(overlap, 0.0)
+    else:
+        raise ValueError(
+            f"`interpolation` must be one of {INTERPOLATIONS}. "
+            f"Received: interpolation={interpolation!r}"
+        )
+    weights = weights / xp.sum(weights, axis=1, keepdims=True)
+    if xp is np:
+        return weights
+    return ops.cast(weights, "float32")

@@ -31,6 +31,9 @@ def build_model(image=IMAGE, channels=3, width=8, seed=0):
     keras.utils.set_random_seed(seed)
     binary = (rng.random((image, image)) > 0.5).astype("float32")
     weighted = rng.random((image, image)).astype("float32")
+    # Masks at twice the image's resolution, resized to the pooled feature maps.
+    fine_binary = (rng.random((2 * image, 2 * image)) > 0.5).astype("float32")
+    fine_weighted = rng.random((2 * image, 2 * image)).astype("float32")
     fov = Circle(center=(0.5, 0.5), radius=0.45, relative=True, softness=2.0)
     notch = Polygon([(0.0, 0.0), (0.4, 0.0), (0.0, 0.4)], relative=True)
     # A soft edge gives a learned mask room to move (see README, learned masks).
@@ -61,6 +64,18 @@ def build_model(image=IMAGE, channels=3, width=8, seed=0):
         inside=kl.LearnableSwish(per_channel=True), outside="silu", name="nested_input"
     )([h, m_in])
     h = conv()(h)
+    h = keras.layers.Conv2D(width, 3, strides=2, padding="same")(h)
+    h = kl.MaskedReLU(fine_binary, shift=0.1, mask_interpolation="nearest", name="resized_nearest")(
+        h
+    )
+    h = kl.MaskedReLU(
+        fine_weighted,
+        negative_slope=0.1,
+        trainable_mask=True,
+        mask_interpolation="bilinear",
+        name="resized_learned",
+    )(h)
+    h = kl.MaskedReLU(shift=0.2, mask_interpolation="area", name="resized_input")([h, m_in])
     for layer in (
         kl.SqrtTanh(),
         kl.ScaledReLU(scale=1.2, shift=0.1),

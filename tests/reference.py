@@ -168,3 +168,64 @@ def rational(x, numerator, denominator):
 
 def swish(x, beta):
     return x * sigmoid(beta * x)
+
+
+def _resize_weights(n_in, n_out, interpolation):
+    """Matrix `(n_out, n_in)` that resizes one axis: `out = weights @ source`.
+
+    Half-pixel centres: output pixel `i` covers the source interval
+    `[i * n_in / n_out, (i + 1) * n_in / n_out)` and has its centre at
+    `(i + 0.5) * n_in / n_out` in source coordinates whose pixel `k` spans
+    `[k, k + 1)` (centre `k + 0.5`).
+    """
+    scale = n_in / n_out
+    weights = np.zeros((n_out, n_in))
+    for i in range(n_out):
+        if interpolation == "nearest":
+            k = min(math.floor((i + 0.5) * scale), n_in - 1)
+            weights[i, k] = 1.0
+        elif interpolation == "bilinear":
+            c = min(max((i + 0.5) * scale - 0.5, 0.0), n_in - 1.0)
+            lo = math.floor(c)
+            hi = min(lo + 1, n_in - 1)
+            frac = c - lo
+            weights[i, lo] += 1.0 - frac
+            weights[i, hi] += frac
+        elif interpolation == "area":
+            start, end = i * scale, (i + 1) * scale
+            for k in range(n_in):
+                overlap = min(end, k + 1.0) - max(start, float(k))
+                if overlap > 0:
+                    weights[i, k] = overlap / (end - start)
+        else:
+            raise ValueError(interpolation)
+    return weights
+
+
+def resize(mask, out_shape, interpolation, axes=None):
+    """Resizes the `axes` of `mask` (default: the first `len(out_shape)`) to `out_shape`.
+
+    `"nearest"` takes source pixel `floor((i + 0.5) * in / out)`; `"bilinear"`
+    interpolates linearly at source coordinate `(i + 0.5) * in / out - 0.5`,
+    clamped to `[0, in - 1]`, without antialiasing; `"area"` averages the
+    source over the interval each output pixel covers, weighted by overlap.
+    Each axis is resized on its own, one after the other.
+    """
+    out = np.asarray(mask, np.float64)
+    if axes is None:
+        axes = tuple(range(len(out_shape)))
+    for axis, n_out in zip(axes, out_shape):
+        weights = _resize_weights(out.shape[axis], n_out, interpolation)
+        moved = np.moveaxis(out, axis, 0)
+        resized = np.zeros((n_out,) + moved.shape[1:])
+        for i in range(n_out):
+            for k in range(moved.shape[0]):
+                if weights[i, k] != 0.0:
+                    resized[i] += weights[i, k] * moved[k]
+        out = np.moveaxis(resized, 0, axis)
+    return out
+
+
+def masked_activation(x, mask, inside, outside="relu"):
+    x = np.asarray(x, np.float64)
+    return mask * ACTIVATIONS[inside](x) + (1.0 - mask) * ACTIVATIONS[outside](x)

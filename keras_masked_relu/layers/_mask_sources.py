@@ -7,18 +7,24 @@ input (`split(inputs)` returns `x` and a mask of x's dtype that broadcasts
 against it) and describes itself in the layer's config (`get_config()`).
 """
 
+import collections
+
 import keras
 import numpy as np
 from keras import ops
 
+from keras_masked_relu.ops import resize_mask
 from keras_masked_relu.regions import Region
+
+ArrayPlaceholder = collections.namedtuple("ArrayPlaceholder", ["shape", "binary"])
+ArrayPlaceholder.__doc__ = "The shape and binariness of an array held in a weights file."
 
 # Starting probabilities of a learned mask are kept this far from 0 and 1, so
 # that their logits are finite (about +-6.9) and still receive gradient.
 _LOGIT_MARGIN = 1e-3
 
 
-def mask_source(mask, trainable, data_format):
+def mask_source(mask, trainable, data_format, interpolation=None):
     """The source for a layer's `mask` argument.
 
     Args:
@@ -26,6 +32,8 @@ def mask_source(mask, trainable, data_format):
             config that `MaskSource.get_config()` wrote.
         trainable: Whether the mask is learned from its starting value.
         data_format: `"channels_last"` or `"channels_first"`.
+        interpolation: `None`, or how a mask of another spatial size is
+            resized to the input's: `"nearest"`, `"bilinear"` or `"area"`.
 
     Returns:
         A `MaskSource`.
@@ -36,16 +44,18 @@ def mask_source(mask, trainable, data_format):
                 "`trainable_mask=True` needs a starting mask (an array or a "
                 "region). Received: mask=None"
             )
-        return InputMask(data_format)
+        return InputMask(data_format, interpolation)
     if isinstance(mask, dict) and "array_shape" in mask:
         # The config of an array: its values come from the weights file.
-        start = ArrayMask(None, data_format, mask["array_shape"], mask.get("binary", False))
+        array = ArrayPlaceholder(tuple(mask["array_shape"]), mask.get("binary", False))
+        start = ArrayMask(array, data_format, interpolation)
     elif isinstance(mask, dict):
+        # A region is drawn at the input's size: it never needs resizing.
         start = RegionMask(_region_from_config(mask), data_format)
     elif isinstance(mask, Region):
         start = RegionMask(mask, data_format)
     else:
-        start = ArrayMask(checked_mask_array(mask), data_format)
+        start = ArrayMask(checked_mask_array(mask), data_format, interpolation)
     return LearnedMask(start) if trainable else start
 
 
@@ -59,8 +69,9 @@ class MaskSource:
 
     is_binary = False
 
-    def __init__(self, data_format):
+    def __init__(self, data_format, interpolation=None):
         self.data_format = data_format
+        self.interpolation = interpolation
 
     def build(self, layer, input_shape):
         """Checks the input shape and creates the source's weights on `layer`."""
@@ -72,10 +83,32 @@ class MaskSource:
 
     def split(self, inputs):
         """Returns `x` and the mask, of x's dtype and broadcastable to `x`."""
-        return inputs, ops.cast(self.mask_for(inputs), inputs.dtype)
+        x, mask = self.inputs_and_mask(inputs)
+        if self.interpolation is not None:
+            # Resized in float32 at least, so a float16 compute dtype rounds once.
+            wide = keras.backend.result_type(x.dtype, "float32")
+            mask = self.resized(ops.cast(mask, wide), x)
+        return x, ops.cast(mask, x.dtype)
+
+    def inputs_and_mask(self, inputs):
+        """Returns `x` and the mask as the source holds it."""
+        return inputs, self.mask_for(inputs)
 
     def mask_for(self, x):
         raise NotImplementedError
+
+    def resized(self, mask, x):
+        """The mask with its spatial axes resized to x's; size-1 axes broadcast."""
+        rank = len(x.shape)
+        offset = rank - len(mask.shape)
+        axes, sizes = [], []
+        for axis in _spatial_axes(rank, self.data_format):
+            if mask.shape[axis - offset] == 1:
+                continue
+            size = x.shape[axis]
+            axes.append(axis - offset)
+            sizes.append(size if isinstance(size, int) else ops.shape(x)[axis])
+        return resize_mask(mask, sizes, self.interpolation, axes)
 
     def data_shape(self, input_shape):
         """The shape of `x` among the layer's input shapes."""
@@ -90,29 +123,38 @@ class ArrayMask(MaskSource):
     """A fixed mask given as an array, stored as a non-trainable weight.
 
     Args:
-        array: Float32 NumPy array with values in [0, 1], or `None` for a
-            placeholder of `shape` whose values come from a weights file.
+        array: Float32 NumPy array with values in [0, 1], or an
+            `ArrayPlaceholder` whose values come from a weights file.
         data_format: `"channels_last"` or `"channels_first"`.
-        shape: The array's shape, for a placeholder.
-        binary: Whether the array holds only 0 and 1, for a placeholder.
+        interpolation: `None`, or how the mask is resized to the input's
+            spatial size (`"nearest"`, `"bilinear"`, `"area"`).
     """
 
-    def __init__(self, array, data_format, shape=None, binary=None):
-        super().__init__(data_format)
+    def __init__(self, array, data_format, interpolation=None):
+        super().__init__(data_format, interpolation)
         self.array = array
-        self.shape = tuple(array.shape) if array is not None else tuple(shape)
-        if binary is None:
+        self.shape = tuple(array.shape)
+        if isinstance(array, ArrayPlaceholder):
+            binary = array.binary
+        else:
             binary = bool(np.isin(array, (0.0, 1.0)).all())
-        self.is_binary = binary
+        self.binary = binary
+        # Only nearest-neighbour resizing keeps 0 and 1 apart.
+        self.is_binary = binary and interpolation in (None, "nearest")
         self.variable = None
 
     def aligned_shape(self, input_shape):
-        return align_mask_shape(self.shape, tuple(input_shape[1:]), self.data_format)
+        return align_mask_shape(
+            self.shape,
+            tuple(input_shape[1:]),
+            self.data_format,
+            resizable=self.interpolation is not None,
+        )
 
     def initial_values(self, input_shape):
         """The values, of the aligned shape; zeros for a placeholder."""
         shape = self.aligned_shape(input_shape)
-        if self.array is None:
+        if isinstance(self.array, ArrayPlaceholder):
             return np.zeros(shape, "float32")
         return self.array.reshape(shape)
 
@@ -130,7 +172,7 @@ class ArrayMask(MaskSource):
 
     def get_config(self):
         # The values live in the weights file; the config keeps their shape.
-        return {"array_shape": list(self.shape), "binary": self.is_binary}
+        return {"array_shape": list(self.shape), "binary": self.binary}
 
 
 class RegionMask(MaskSource):
@@ -215,18 +257,17 @@ class InputMask(MaskSource):
         if len(mask_shape) == len(x_shape) - 1:
             channel = _channel_axis(len(x_shape), self.data_format) - 1
             sample = sample[:channel] + (1,) + sample[channel:]
-        for m, d in zip(sample, x_shape[1:]):
-            if m is not None and d is not None and m != 1 and m != d:
-                raise ValueError(
-                    f"The mask input of shape {mask_shape} cannot broadcast against "
-                    f"x of shape {x_shape}."
-                )
+        if not _broadcasts(sample, x_shape[1:], self.data_format, self.interpolation):
+            raise ValueError(
+                f"The mask input of shape {mask_shape} cannot broadcast against "
+                f"x of shape {x_shape}."
+            )
 
-    def split(self, inputs):
+    def inputs_and_mask(self, inputs):
         x, mask = inputs
         if len(mask.shape) == len(x.shape) - 1:
             mask = ops.expand_dims(mask, _channel_axis(len(x.shape), self.data_format))
-        return x, ops.cast(mask, x.dtype)
+        return x, mask
 
     def data_shape(self, input_shape):
         return input_shape[0]
@@ -240,7 +281,7 @@ class LearnedMask(MaskSource):
     """
 
     def __init__(self, start):
-        super().__init__(start.data_format)
+        super().__init__(start.data_format, start.interpolation)
         self.start = start
         self.logits = None
 
@@ -301,7 +342,7 @@ def checked_mask_array(mask):
     return array
 
 
-def align_mask_shape(mask_shape, sample_shape, data_format):
+def align_mask_shape(mask_shape, sample_shape, data_format, resizable=False):
     """Reshapes a mask's shape so that it broadcasts against one sample.
 
     A mask with one axis fewer than the sample covers the spatial axes and
@@ -313,6 +354,8 @@ def align_mask_shape(mask_shape, sample_shape, data_format):
         sample_shape: Shape of one input sample (no batch axis); `None` for
             sizes known only at run time.
         data_format: `"channels_last"` or `"channels_first"`.
+        resizable: Whether the mask's spatial axes are resized to the
+            sample's, so only its channel axis must broadcast.
 
     Returns:
         A tuple with as many axes as `sample_shape`.
@@ -332,13 +375,24 @@ def align_mask_shape(mask_shape, sample_shape, data_format):
             f"rank ({rank}), or a leading batch axis of 1. Received: mask of "
             f"shape {mask_shape} for input samples of shape {tuple(sample_shape)}"
         )
-    for m, d in zip(mask_shape, sample_shape):
-        if m != 1 and d is not None and m != d:
-            raise ValueError(
-                f"The mask of shape {mask_shape} cannot broadcast against input "
-                f"samples of shape {tuple(sample_shape)}."
-            )
+    if not _broadcasts(mask_shape, sample_shape, data_format, resizable):
+        raise ValueError(
+            f"The mask of shape {mask_shape} cannot broadcast against input "
+            f"samples of shape {tuple(sample_shape)}."
+        )
     return mask_shape
+
+
+def _broadcasts(mask_sample, x_sample, data_format, resizable):
+    """Whether a mask broadcasts against a sample (sizes may be `None`); with
+    `resizable`, only the channel axis is checked."""
+    channel = _channel_axis(len(x_sample) + 1, data_format) - 1
+    for axis, (m, d) in enumerate(zip(mask_sample, x_sample)):
+        if resizable and axis != channel:
+            continue
+        if m is not None and d is not None and m != 1 and m != d:
+            return False
+    return True
 
 
 def _region_from_config(config):
@@ -353,6 +407,13 @@ def _region_from_config(config):
 def _channel_axis(rank, data_format):
     """The channel axis of an input of `rank` axes, batch axis included."""
     return rank - 1 if data_format == "channels_last" else 1
+
+
+def _spatial_axes(rank, data_format):
+    """The spatial axes of an input of `rank` axes, batch axis included."""
+    if data_format == "channels_last":
+        return range(1, rank - 1)
+    return range(2, rank)
 
 
 def _is_shape_list(input_shape):

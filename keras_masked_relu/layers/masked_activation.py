@@ -43,6 +43,10 @@ class MaskedActivation(MaskedLayer):
             `"relu"`.
         trainable_mask: If `True`, the mask is learned from its starting value
             as `sigmoid(logits)`.
+        mask_interpolation: `None`, or `"nearest"`, `"bilinear"` or `"area"`
+            to resize a mask of another spatial size to the input's (a
+            calibration map at the image's resolution used after a
+            downsampling). See `MaskedLayer`.
         data_format: `"channels_last"` or `"channels_first"`. Defaults to
             `keras.config.image_data_format()`.
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
@@ -62,10 +66,17 @@ class MaskedActivation(MaskedLayer):
         inside,
         outside="relu",
         trainable_mask=False,
+        mask_interpolation=None,
         data_format=None,
         **kwargs,
     ):
-        super().__init__(mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs)
+        super().__init__(
+            mask,
+            trainable_mask=trainable_mask,
+            mask_interpolation=mask_interpolation,
+            data_format=data_format,
+            **kwargs,
+        )
         self.inside = _resolve_rule("inside", inside)
         self.outside = _resolve_rule("outside", outside)
 

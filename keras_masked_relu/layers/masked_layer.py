@@ -2,8 +2,9 @@
 
 import keras
 
-from keras_masked_relu._validation import check_bool, standardize_data_format
+from keras_masked_relu._validation import check_bool, check_choice, standardize_data_format
 from keras_masked_relu.layers._mask_sources import mask_source
+from keras_masked_relu.ops import INTERPOLATIONS
 
 
 class MaskedLayer(keras.layers.Layer):
@@ -23,18 +24,37 @@ class MaskedLayer(keras.layers.Layer):
     Args:
         mask: The mask source, see above.
         trainable_mask: If `True`, the mask is learned from its starting value.
+        mask_interpolation: `None` (the mask must match the input's spatial
+            size or broadcast), or `"nearest"`, `"bilinear"` or `"area"`: a
+            mask of another spatial size is resized to the input's, in the
+            graph, from the mask as given (an array's weight keeps its
+            resolution; a learned mask is resized after the sigmoid). A
+            region is drawn at the input's size and ignores it.
         data_format: `"channels_last"` or `"channels_first"`; the position of
             the channel axis, used to align masks of spatial rank. Defaults to
             `keras.config.image_data_format()`.
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
     """
 
-    def __init__(self, mask=None, *, trainable_mask=False, data_format=None, **kwargs):
+    def __init__(
+        self,
+        mask=None,
+        *,
+        trainable_mask=False,
+        mask_interpolation=None,
+        data_format=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.data_format = standardize_data_format(data_format)
         self.trainable_mask = check_bool("trainable_mask", trainable_mask)
-        self.mask_source = mask_source(mask, trainable_mask, self.data_format)
+        self.mask_interpolation = check_choice(
+            "mask_interpolation", mask_interpolation, INTERPOLATIONS, allow_none=True
+        )
+        self.mask_source = mask_source(
+            mask, trainable_mask, self.data_format, self.mask_interpolation
+        )
 
     def build(self, input_shape):
         self.mask_source.build(self, input_shape)
@@ -59,5 +79,6 @@ class MaskedLayer(keras.layers.Layer):
             **super().get_config(),
             "mask": self.mask_source.get_config(),
             "trainable_mask": self.trainable_mask,
+            "mask_interpolation": self.mask_interpolation,
             "data_format": self.data_format,
         }

@@ -36,6 +36,10 @@ class MaskedReLU(MaskedLayer):
         threshold: Float, threshold of the ReLU inside the mask.
         trainable_mask: If `True`, the mask is learned from its starting value
             as `sigmoid(logits)`.
+        mask_interpolation: `None`, or `"nearest"`, `"bilinear"` or `"area"`
+            to resize a mask of another spatial size to the input's (a
+            calibration map at the image's resolution used after a
+            downsampling). See `MaskedLayer`.
         data_format: `"channels_last"` or `"channels_first"`. Defaults to
             `keras.config.image_data_format()`.
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
@@ -58,10 +62,17 @@ class MaskedReLU(MaskedLayer):
         max_value=None,
         threshold=0.0,
         trainable_mask=False,
+        mask_interpolation=None,
         data_format=None,
         **kwargs,
     ):
-        super().__init__(mask, trainable_mask=trainable_mask, data_format=data_format, **kwargs)
+        super().__init__(
+            mask,
+            trainable_mask=trainable_mask,
+            mask_interpolation=mask_interpolation,
+            data_format=data_format,
+            **kwargs,
+        )
         self.shift = check_number("shift", shift)
         self.negative_slope = check_number("negative_slope", negative_slope, minimum=0.0)
         self.max_value = check_number("max_value", max_value, minimum=0.0, allow_none=True)

@@ -59,13 +59,15 @@ _SUFFIX = {
 
 
 def _input_signature(model, batch_size):
-    """A static batch for the formats that PyTorch exports with fixed shapes."""
-    return [
-        [
-            keras.InputSpec(shape=(batch_size,) + tuple(t.shape[1:]), dtype="float32")
-            for t in model.inputs
-        ]
+    """A static batch for the formats that PyTorch exports with fixed shapes.
+
+    The model's one argument is its input, or the list of its inputs.
+    """
+    specs = [
+        keras.InputSpec(shape=(batch_size,) + tuple(t.shape[1:]), dtype="float32")
+        for t in model.inputs
     ]
+    return [specs if len(specs) > 1 else specs[0]]
 
 
 def export_artifact(model, export_format, directory, batch_size):

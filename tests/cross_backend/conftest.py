@@ -25,3 +25,24 @@ def saved_models(tmp_path_factory):
     for backend in BACKENDS:
         run_python(backend, "save_all_layers.py", directory / f"{backend}.keras")
     return directory
+
+
+@pytest.fixture(scope="session")
+def saved_unets(tmp_path_factory):
+    """The U-Net with one 64x64 calibration mask at every scale, saved under each backend."""
+    directory = tmp_path_factory.mktemp("saved_unet")
+    for backend in BACKENDS:
+        run_python(backend, "save_unet.py", directory / f"{backend}.keras")
+    return directory
+
+
+# One saving backend is enough here: the 9 pairs are checked on the models above.
+RETROFIT_SAVED_UNDER = "torch"
+
+
+@pytest.fixture(scope="session")
+def saved_retrofit(tmp_path_factory):
+    """A CNN whose ReLUs `replace_activations` made MaskedReLUs, saved under one backend."""
+    path = tmp_path_factory.mktemp("saved_retrofit") / f"{RETROFIT_SAVED_UNDER}.keras"
+    run_python(RETROFIT_SAVED_UNDER, "save_retrofit.py", path)
+    return path

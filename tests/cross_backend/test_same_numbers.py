@@ -1,8 +1,12 @@
-"""A model saved under each backend loads under each, with the same numbers (9 pairs)."""
+"""A model saved under each backend loads under each, with the same numbers (9 pairs).
+
+The all-layers model and the U-Net (one 64x64 mask resized at every scale) are
+saved under every backend; the model retrofitted by `replace_activations` under one.
+"""
 
 import numpy as np
 import pytest
-from conftest import BACKENDS
+from conftest import BACKENDS, RETROFIT_SAVED_UNDER
 
 from keras_masked_relu.tools import compare
 
@@ -10,13 +14,32 @@ from keras_masked_relu.tools import compare
 pytestmark = pytest.mark.xdist_group("saved_models")
 
 
-@pytest.mark.parametrize("saved_under", BACKENDS)
-def test_outputs_and_gradients_agree_under_every_backend(saved_under, saved_models):
-    report = compare(
-        saved_models / f"{saved_under}.keras", backends=BACKENDS, gradients=True, atol=1e-5
-    )
+# The U-Net's weight gradients are sums over 4 x 64 x 64 pixels, up to ~160 in size, where
+# float32 values are 1.5e-5 apart: backends that sum in another order differ there by up to
+# 2e-4 (measured: ~1e-6 of the largest gradient). Its outputs keep the 1e-5 of the others.
+UNET_GRADIENTS_ATOL = 1e-3
+
+
+def check_agreement(path, gradients_atol=1e-5):
+    report = compare(path, backends=BACKENDS, gradients=True, atol=gradients_atol)
     assert [r.backend for r in report.results] == list(BACKENDS)
     assert report.passed, report.table()
     for result in report.results:
+        assert result.outputs_abs <= 1e-5, report.table()
         assert result.ms_per_batch > 0
         assert np.isfinite(result.gradients_abs)
+
+
+@pytest.mark.parametrize("saved_under", BACKENDS)
+def test_outputs_and_gradients_agree_under_every_backend(saved_under, saved_models):
+    check_agreement(saved_models / f"{saved_under}.keras")
+
+
+@pytest.mark.parametrize("saved_under", BACKENDS)
+def test_unet_agrees_under_every_backend(saved_under, saved_unets):
+    check_agreement(saved_unets / f"{saved_under}.keras", gradients_atol=UNET_GRADIENTS_ATOL)
+
+
+def test_retrofitted_model_agrees_under_every_backend(saved_retrofit):
+    assert saved_retrofit.stem == RETROFIT_SAVED_UNDER
+    check_agreement(saved_retrofit)
