@@ -510,25 +510,3 @@ def test_no_interpolation_still_refuses_other_sizes(explicit):
     x_in = keras.Input((8, 8, 3))
     with pytest.raises(ValueError, match="cannot broadcast"):
         MaskedReLU(**kwargs)([x_in, keras.Input((16, 16))])
-
-
-@pytest.mark.parametrize("interpolation", ["nearest", "bilinear", "area"])
-def test_weights_set_after_build_are_used_at_every_size(interpolation, rng):
-    """A resized array is kept per input size; setting the mask's weight after
-    build (as `replace_activations` and weight loading do) must reach it."""
-    first = rng.random((16, 16)).astype("float32")
-    second = rng.random((16, 16)).astype("float32")
-    layer = MaskedReLU(first, shift=0.3, mask_interpolation=interpolation)
-    for h, w in [(8, 8), (4, 12)]:
-        x = rng.normal(size=(2, h, w, 3)).astype("float32")
-        mask = ref.resize(first, (h, w), interpolation)[None, :, :, None]
-        np.testing.assert_allclose(
-            to_numpy(layer(x)), ref.masked_relu(x, mask, shift=0.3), atol=1e-6
-        )
-    layer.set_weights([second[:, :, None]])
-    for h, w in [(8, 8), (4, 12)]:
-        x = rng.normal(size=(2, h, w, 3)).astype("float32")
-        mask = ref.resize(second, (h, w), interpolation)[None, :, :, None]
-        np.testing.assert_allclose(
-            to_numpy(layer(x)), ref.masked_relu(x, mask, shift=0.3), atol=1e-6
-        )
