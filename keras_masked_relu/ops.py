@@ -509,21 +509,25 @@ def _downsample_by_factor(mask, axis, factor, interpolation):
     """`resize_mask` along one axis for an integer factor, without a matrix.
 
     Every row of the weights is then the first one shifted by `factor`: the
-    result is a weighted sum of `factor` strided slices, a pass over the mask
-    each, where the matrix product costs `new_size` multiplications per value.
+    axis is split into `(new_size, factor)` and the `factor` axis reduced
+    with the first row, one pass over the mask (and a broadcast back in the
+    gradient), where the matrix product costs `new_size` multiplications per
+    value.
     """
     new_size = mask.shape[axis] // factor
     row = interpolation_weights(new_size, mask.shape[axis], interpolation)[0, :factor]
-    starts = factor * np.arange(new_size)
-    result = None
-    for offset, weight in enumerate(row):
-        if weight == 0:
-            continue
-        term = ops.take(mask, starts + offset, axis=axis)
-        if weight != 1:
-            term = ops.multiply(term, _like(mask, weight))
-        result = term if result is None else ops.add(result, term)
-    return result
+    shape = list(mask.shape)
+    if sum(d is None for d in shape) > 1:
+        shape = [ops.shape(mask)[a] if d is None else d for a, d in enumerate(shape)]
+    else:
+        shape = [-1 if d is None else d for d in shape]
+    split = ops.reshape(mask, shape[:axis] + [new_size, factor] + shape[axis + 1 :])
+    if np.all(row == row[0]):
+        return ops.mean(split, axis=axis + 1)
+    used = np.flatnonzero(row)
+    if len(used) == 1:
+        return ops.take(split, int(used[0]), axis=axis + 1)
+    return ops.tensordot(split, ops.cast(row, mask.dtype), axes=([axis + 1], [0]))
 
 
 def interpolation_weights(new_size, old_size, interpolation):

@@ -328,6 +328,22 @@ def test_second_input_masked_activation_dynamic(rng):
         np.testing.assert_allclose(model.predict([x, m], verbose=0), expected, atol=ATOL_OUT)
 
 
+@pytest.mark.parametrize("interpolation", INTERPOLATIONS)
+def test_second_input_one_static_axis(interpolation, rng):
+    """Height known when the model is built, width only at run time: the height
+    is resized by its integer factor, the width by the weights matrix."""
+    x_in = keras.Input((4, None, 2))
+    m_in = keras.Input((12, None))
+    layer = MaskedReLU(shift=0.3, mask_interpolation=interpolation)
+    model = keras.Model([x_in, m_in], layer([x_in, m_in]))
+    for width, mask_width in [(3, 6), (5, 4)]:
+        x = rng.normal(size=(2, 4, width, 2)).astype("float32")
+        m = rng.random((2, 12, mask_width)).astype("float32")
+        m_ref = ref.resize(m, (4, width), interpolation, axes=(1, 2))[..., None]
+        expected = ref.masked_relu(x, m_ref, shift=0.3)
+        np.testing.assert_allclose(model.predict([x, m], verbose=0), expected, atol=ATOL_OUT)
+
+
 # --- 4. Learned masks --------------------------------------------------------------------
 
 
@@ -510,3 +526,25 @@ def test_no_interpolation_still_refuses_other_sizes(explicit):
     x_in = keras.Input((8, 8, 3))
     with pytest.raises(ValueError, match="cannot broadcast"):
         MaskedReLU(**kwargs)([x_in, keras.Input((16, 16))])
+
+
+@pytest.mark.parametrize("interpolation", ["nearest", "bilinear", "area"])
+def test_weights_set_after_build_are_used_at_every_size(interpolation, rng):
+    """A resized array is kept per input size; setting the mask's weight after
+    build (as `replace_activations` and weight loading do) must reach it."""
+    first = rng.random((16, 16)).astype("float32")
+    second = rng.random((16, 16)).astype("float32")
+    layer = MaskedReLU(first, shift=0.3, mask_interpolation=interpolation)
+    for h, w in [(8, 8), (4, 12)]:
+        x = rng.normal(size=(2, h, w, 3)).astype("float32")
+        mask = ref.resize(first, (h, w), interpolation)[None, :, :, None]
+        np.testing.assert_allclose(
+            to_numpy(layer(x)), ref.masked_relu(x, mask, shift=0.3), atol=1e-6
+        )
+    layer.set_weights([second[:, :, None]])
+    for h, w in [(8, 8), (4, 12)]:
+        x = rng.normal(size=(2, h, w, 3)).astype("float32")
+        mask = ref.resize(second, (h, w), interpolation)[None, :, :, None]
+        np.testing.assert_allclose(
+            to_numpy(layer(x)), ref.masked_relu(x, mask, shift=0.3), atol=1e-6
+        )

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_masked_relu.ops import resize_mask
+from keras_masked_relu.ops import interpolation_weights, resize_mask
 from keras_masked_relu.regions import Region
 
 ArrayPlaceholder = collections.namedtuple("ArrayPlaceholder", ["shape", "binary"])
@@ -114,6 +114,9 @@ class MaskSource:
         """The shape of `x` among the layer's input shapes."""
         return input_shape
 
+    def weights_changed(self):
+        """Called when the layer's weights were loaded or set after build."""
+
     def get_config(self):
         """The layer config's `mask` entry: plain JSON, or `None`."""
         return None
@@ -142,6 +145,10 @@ class ArrayMask(MaskSource):
         # Only nearest-neighbour resizing keeps 0 and 1 apart.
         self.is_binary = binary and interpolation in (None, "nearest")
         self.variable = None
+        # The mask's values, and its resized copies per static input size:
+        # resized once with NumPy, not in the graph on every call.
+        self.values = None
+        self._resized = {}
 
     def aligned_shape(self, input_shape):
         return align_mask_shape(
@@ -160,12 +167,27 @@ class ArrayMask(MaskSource):
 
     def build(self, layer, input_shape):
         super().build(layer, input_shape)
+        self.values = self.initial_values(input_shape)
         self.variable = layer.add_weight(
             shape=self.aligned_shape(input_shape),
-            initializer=keras.initializers.Constant(self.initial_values(input_shape)),
+            initializer=keras.initializers.Constant(self.values),
             trainable=False,
             name="mask",
         )
+
+    def split(self, inputs):
+        size = _static_spatial_size(inputs.shape, self.data_format)
+        if self.interpolation is None or size is None:
+            return super().split(inputs)
+        if size not in self._resized:
+            self._resized[size] = _resized_values(
+                self.values, size, self.interpolation, self.data_format
+            )
+        return inputs, ops.convert_to_tensor(self._resized[size], dtype=inputs.dtype)
+
+    def weights_changed(self):
+        self.values = np.asarray(ops.convert_to_numpy(self.variable), "float32")
+        self._resized = {}
 
     def mask_for(self, x):
         return self.variable
@@ -407,6 +429,22 @@ def _region_from_config(config):
 def _channel_axis(rank, data_format):
     """The channel axis of an input of `rank` axes, batch axis included."""
     return rank - 1 if data_format == "channels_last" else 1
+
+
+def _static_spatial_size(shape, data_format):
+    """The spatial sizes of an input shape, or `None` if one is unknown."""
+    size = tuple(shape[axis] for axis in _spatial_axes(len(shape), data_format))
+    return size if all(isinstance(d, int) for d in size) else None
+
+
+def _resized_values(values, size, interpolation, data_format):
+    """`ops.resize_mask` of a NumPy mask sample, in NumPy; size-1 axes broadcast."""
+    axes = list(_spatial_axes(len(values.shape) + 1, data_format))
+    for axis, new_size in zip(axes, size):
+        if values.shape[axis - 1] != 1:
+            weights = interpolation_weights(new_size, values.shape[axis - 1], interpolation)
+            values = np.moveaxis(np.tensordot(weights, values, axes=(1, axis - 1)), 0, axis - 1)
+    return np.clip(values, 0.0, 1.0).astype("float32")
 
 
 def _spatial_axes(rank, data_format):

@@ -26,10 +26,11 @@ class MaskedLayer(keras.layers.Layer):
         trainable_mask: If `True`, the mask is learned from its starting value.
         mask_interpolation: `None` (the mask must match the input's spatial
             size or broadcast), or `"nearest"`, `"bilinear"` or `"area"`: a
-            mask of another spatial size is resized to the input's, in the
-            graph, from the mask as given (an array's weight keeps its
-            resolution; a learned mask is resized after the sigmoid). A
-            region is drawn at the input's size and ignores it.
+            mask of another spatial size is resized to the input's. An
+            array's weight keeps its resolution and is resized once per
+            input size; a second input is resized on every call; a learned
+            mask is resized after the sigmoid. A region is drawn at the
+            input's size and ignores it.
         data_format: `"channels_last"` or `"channels_first"`; the position of
             the channel axis, used to align masks of spatial rank. Defaults to
             `keras.config.image_data_format()`.
@@ -58,6 +59,14 @@ class MaskedLayer(keras.layers.Layer):
 
     def build(self, input_shape):
         self.mask_source.build(self, input_shape)
+
+    def load_own_variables(self, store):
+        super().load_own_variables(store)
+        self.mask_source.weights_changed()
+
+    def set_weights(self, weights):
+        super().set_weights(weights)
+        self.mask_source.weights_changed()
 
     def activate(self, x, mask):
         """Applies the layer's rule to `x` under a mask aligned to it."""
