@@ -3,8 +3,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q -n 2
+CROSS = $(PY) -m pytest $(PYTEST_ARGS) --dist loadgroup tests/cross_backend
 
-.PHONY: install install-bench lint test test-cross test-tensorflow test-jax test-torch demo accuracy bench clean
+.PHONY: install install-bench lint test test-cross test-tensorflow test-jax test-torch notebooks demo accuracy bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +26,20 @@ test: lint
 		echo "=== KERAS_BACKEND=$$b"; \
 		KERAS_BACKEND=$$b $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend || failed="$$failed $$b"; \
 	done; \
-	echo "=== across backends (each in its own process)"; \
-	$(PY) -m pytest $(PYTEST_ARGS) --dist loadgroup tests/cross_backend || failed="$$failed cross-backend"; \
+	echo "=== across backends (each in its own process), and the notebooks"; \
+	$(CROSS) || failed="$$failed cross-backend"; \
 	if [ -n "$$failed" ]; then echo "FAILED under:$$failed"; exit 1; fi; \
 	echo "All backends passed."
 
 test-cross: $(VENV)/.installed
-	$(PY) -m pytest $(PYTEST_ARGS) --dist loadgroup tests/cross_backend
+	$(CROSS)
+
+# Each notebook picks its own backend; the cross-backend notebook starts the others.
+notebooks: $(VENV)/.installed
+	cd notebooks && for nb in *.ipynb; do \
+		env -u KERAS_BACKEND ../$(VENV)/bin/jupyter execute --inplace "$$nb" || exit 1; \
+	done
+	$(PY) notebooks/extract_figures.py
 
 test-%: $(VENV)/.installed
 	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend

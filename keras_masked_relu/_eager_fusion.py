@@ -106,14 +106,17 @@ def _tensorflow_backward(function, layout, wanted, tensors, upstream):
     return [next(grads) if w else None for w in wanted]
 
 
-def _tensorflow_kernel(kernels, python_function, *static):
-    """One `tf.function` per static configuration.
+def _tensorflow_kernel(kernels, signature, python_function, *static):
+    """One `tf.function` per static configuration and input signature.
 
     Binding the configuration with `functools.partial` gives each kernel its
     own entry in TensorFlow's retracing statistics (they are kept per Python
-    function), so configurations that each trace once raise no warning.
+    function), and each is traced for one signature (the shapes and dtypes of
+    its tensors) only, so a layer called eagerly at many sizes raises no
+    retracing warning. (`reduce_retracing` would relax the coefficient
+    tensors' shapes too, which the functions read.)
     """
-    key = (python_function, static)
+    key = (python_function, static, signature)
     if key not in kernels:
         import tensorflow as tf
 
@@ -136,7 +139,8 @@ def _tensorflow_call(function, kernels, args, kwargs):
     ]
     tensors = [v for v in values if tf.is_tensor(v)]
     layout = (len(args), names, tuple(_TENSOR if tf.is_tensor(v) else v for v in values))
-    forward = _tensorflow_kernel(kernels, _tensorflow_forward, function, layout)
+    signature = tuple((tuple(t.shape), t.dtype) for t in tensors)
+    forward = _tensorflow_kernel(kernels, signature, _tensorflow_forward, function, layout)
 
     # A gradient nobody asked for (a constant mask's) would cost a reduction.
     wanted = tuple(_watched(t) for t in tensors)
@@ -144,7 +148,9 @@ def _tensorflow_call(function, kernels, args, kwargs):
     @tf.custom_gradient
     def call(*tensors):
         def grad(upstream):
-            backward = _tensorflow_kernel(kernels, _tensorflow_backward, function, layout, wanted)
+            backward = _tensorflow_kernel(
+                kernels, signature, _tensorflow_backward, function, layout, wanted
+            )
             return backward(list(tensors), upstream)
 
         # Cut from the tape, or the kernel would be traced again to keep its

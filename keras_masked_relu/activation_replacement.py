@@ -7,6 +7,8 @@ the layers that `make_layer` returns, such as a `MaskedReLU`. The original
 model is left as it is.
 """
 
+import functools
+
 import keras
 
 # Standalone activation layers other than `Activation`, and the activation
@@ -24,8 +26,12 @@ _LAYER_ONLY_NAMES = ("prelu",)
 _NOT_ACTIVATIONS = ("get", "serialize", "deserialize")
 
 
+@functools.cache
 def _keras_activations():
-    """Pairs `(function, name)` of Keras's activations, under their canonical names."""
+    """Pairs `(function, name)` of Keras's activations, under their canonical names.
+
+    Computed on first use: `keras.activations.serialize` imports TensorFlow
+    when it is installed, whatever the backend."""
     pairs = []
     for attribute in dir(keras.activations):
         function = getattr(keras.activations, attribute)
@@ -37,12 +43,9 @@ def _keras_activations():
     return pairs
 
 
-_KERAS_ACTIVATIONS = _keras_activations()
-
-
 def _activation_name(function):
     """The canonical name of a Keras activation function, or `None` for any other callable."""
-    for known, name in _KERAS_ACTIVATIONS:
+    for known, name in _keras_activations():
         if function is known:
             return name
     return None

@@ -7,7 +7,7 @@ import numpy as np
 import reference as ref
 from backend_utils import to_numpy
 
-from keras_masked_relu import MaskedActivation, MaskedReLU
+from keras_masked_relu import MaskedActivation, MaskedReLU, RationalActivation
 from keras_masked_relu import config as kmr_config
 from keras_masked_relu import ops as kmr_ops
 from keras_masked_relu._eager_fusion import fused_when_eager
@@ -113,4 +113,18 @@ def test_many_static_configurations_do_not_warn_of_retracing(rng, caplog):
         for shift in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6):
             y = to_numpy(MaskedReLU(mask, shift=shift)(x))
             np.testing.assert_allclose(y, ref.masked_relu(x, m, shift=shift), atol=1e-6)
+    assert not [r for r in caplog.records if "retracing" in r.getMessage()]
+
+
+def test_many_input_sizes_do_not_warn_of_retracing(rng, caplog):
+    """One layer called eagerly on 7 batch sizes and 2 dtypes: no retracing warning."""
+    layer = RationalActivation()
+    layer.build((None, 4))
+    numerator, denominator = (to_numpy(w) for w in layer.weights)
+    with caplog.at_level(logging.WARNING):
+        for dtype in ("float32", "float64"):
+            for n in range(1, 8):
+                x = rng.normal(size=(n, 4)).astype(dtype)
+                expected = ref.rational(x, numerator, denominator)
+                np.testing.assert_allclose(to_numpy(layer(x)), expected, rtol=1e-5, atol=1e-5)
     assert not [r for r in caplog.records if "retracing" in r.getMessage()]
