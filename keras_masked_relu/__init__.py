@@ -25,11 +25,14 @@ if _sys.argv[:1] == ["-m"]:
 from keras_masked_relu import config, ops, regions
 from keras_masked_relu.activation_replacement import replace_activations
 from keras_masked_relu.layers import (
+    ACON,
     AdaptiveMixture,
+    FunnelReLU,
     LearnableReLU,
     LearnableSwish,
     MaskedActivation,
     MaskedReLU,
+    MetaACON,
     PolynomialActivation,
     RationalActivation,
     ScaledReLU,

@@ -392,21 +392,28 @@ def polynomial(x, coefficients):
     return y
 
 
-@fused_when_eager()
-def rational(x, numerator, denominator):
+@fused_when_eager("version")
+def rational(x, numerator, denominator, version="B"):
     """The "safe" Padé activation: a rational function without poles.
 
     Formula:
     ```python
     P(x) = sum(numerator[k] * x ** k for k in range(m + 1))
+    # version "B":
     f(x) = P(x) / (1 + abs(sum(denominator[j - 1] * x ** j for j in range(1, n + 1))))
+    # version "A":
+    f(x) = P(x) / (1 + sum(abs(denominator[j - 1]) * abs(x) ** j for j in range(1, n + 1)))
     ```
 
     Args:
         x: Input tensor.
-        numerator: 1-D tensor `(a_0, ..., a_m)`, lowest power first.
-        denominator: 1-D tensor `(b_1, ..., b_n)`, lowest power first; the
-            constant term of the denominator is fixed to 1.
+        numerator: Tensor `(a_0, ..., a_m)` along its first axis, lowest power
+            first; the rest of its shape (if any) broadcasts against `x`, for
+            coefficients that differ by channel.
+        denominator: Tensor `(b_1, ..., b_n)` along its first axis, lowest
+            power first, likewise; the constant term of the denominator is 1.
+        version: `"B"` (the absolute value of the whole sum) or `"A"` (a sum
+            of absolute values, the default of the PAU reference code).
 
     Returns:
         A tensor of the shape and dtype of `x`.
@@ -416,9 +423,47 @@ def rational(x, numerator, denominator):
     >>> numerator = keras.ops.convert_to_tensor([0.0, 1.0])
     >>> rational(x, numerator, keras.ops.convert_to_tensor([1.0]))  # x / (1 + |x|)
     [-0.5, 0.6667]
+    >>> denominator = keras.ops.convert_to_tensor([1.0, -1.0])
+    >>> rational(x, numerator, denominator, version="A")  # x / (1 + |x| + x ** 2)
+    [-0.3333, 0.2857]
     """
-    q = ops.multiply(polynomial(x, denominator), x)
-    return ops.divide(polynomial(x, numerator), ops.add(ops.abs(q), 1.0))
+    if version == "A":
+        size = ops.abs(x)
+        q = ops.multiply(polynomial(size, ops.abs(denominator)), size)
+    else:
+        q = ops.abs(ops.multiply(polynomial(x, denominator), x))
+    return ops.divide(polynomial(x, numerator), ops.add(q, 1.0))
+
+
+@fused_when_eager()
+def acon(x, p1, p2, beta):
+    """ACON-C: a learned smooth switch between two linear functions.
+
+    Formula:
+    ```python
+    d = (p1 - p2) * x
+    f(x) = d * sigmoid(beta * d) + p2 * x
+    ```
+
+    With `p1 = 1`, `p2 = 0` it is Swish with slope `beta`; as `beta` grows it
+    tends to `max(p1 * x, p2 * x)`, and at `beta = 0` it is their mean.
+
+    Args:
+        x: Input tensor.
+        p1: Tensor broadcastable to `x`: the slope on the switched-on side.
+        p2: Tensor broadcastable to `x`: the slope on the other side.
+        beta: Tensor broadcastable to `x`: the switching factor.
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> x = keras.ops.convert_to_tensor([-2.0, 2.0])
+    >>> acon(x, 1.0, 0.25, 100.0)  # max(x, 0.25 * x)
+    [-0.5, 2.0]
+    """
+    d = ops.multiply(ops.subtract(p1, p2), x)
+    return ops.add(ops.multiply(d, ops.sigmoid(ops.multiply(beta, d))), ops.multiply(p2, x))
 
 
 @fused_when_eager()

@@ -1,7 +1,8 @@
 """A small image model that holds every layer of the package.
 
 Used by the cross-backend checks and the export checks: each mask source, each
-learnable and fixed activation, and nested `MaskedActivation`s.
+learnable and fixed activation (FReLU, ACON-C, Meta-ACON and a grouped version-A
+rational included), and nested `MaskedActivation`s.
 """
 
 import keras
@@ -85,6 +86,10 @@ def build_model(image=IMAGE, channels=3, width=8, seed=0):
         kl.PolynomialActivation(degree=3),
         kl.RationalActivation(approximate="gelu"),
         kl.LearnableSwish(),
+        kl.FunnelReLU(),
+        kl.ACON(),
+        kl.MetaACON(reduction=2),
+        kl.RationalActivation(approximate="tanh", version="A", groups=4),
     ):
         h = layer(h)
     h = keras.layers.GlobalAveragePooling2D()(h)

@@ -3,9 +3,11 @@
 import reference as ref
 
 from keras_masked_relu import (
+    ACON,
     AdaptiveMixture,
     LearnableReLU,
     LearnableSwish,
+    MetaACON,
     PolynomialActivation,
     RationalActivation,
 )
@@ -50,6 +52,41 @@ CASES = {
         make=lambda **kw: RationalActivation(**kw),
         params={"numerator": (-0.5, 0.5), "denominator": (-0.5, 0.5)},
         reference=lambda x, p: ref.rational(x, p["numerator"], p["denominator"]),
+    ),
+    "rational_version_a": dict(
+        make=lambda **kw: RationalActivation(version="A", **kw),
+        params={"numerator": (-0.5, 0.5), "denominator": (-0.5, 0.5)},
+        reference=lambda x, p: ref.rational_a(x, p["numerator"], p["denominator"]),
+    ),
+    # 5 channels in 5 groups, each with its own coefficients.
+    "rational_groups": dict(
+        make=lambda **kw: RationalActivation(groups=5, **kw),
+        params={"numerator": (-0.5, 0.5), "denominator": (-0.5, 0.5)},
+        reference=lambda x, p: ref.grouped(ref.rational, x, p["numerator"], p["denominator"]),
+    ),
+    "rational_groups_version_a": dict(
+        make=lambda **kw: RationalActivation(version="A", groups=5, **kw),
+        params={"numerator": (-0.5, 0.5), "denominator": (-0.5, 0.5)},
+        reference=lambda x, p: ref.grouped(ref.rational_a, x, p["numerator"], p["denominator"]),
+    ),
+    "acon": dict(
+        make=lambda **kw: ACON(**kw),
+        params={"p1": (0.5, 1.5), "p2": (-0.5, 0.5), "beta": (0.2, 2.0)},
+        reference=lambda x, p: ref.acon(x, p["p1"], p["p2"], p["beta"]),
+    ),
+    "meta_acon": dict(
+        make=lambda **kw: MetaACON(reduction=2, **kw),
+        params={
+            "p1": (0.5, 1.5),
+            "p2": (-0.5, 0.5),
+            "w1": (-1.0, 1.0),
+            "b1": (-0.5, 0.5),
+            "w2": (-1.0, 1.0),
+            "b2": (-0.5, 0.5),
+        },
+        reference=lambda x, p: ref.meta_acon(
+            x, p["p1"], p["p2"], p["w1"], p["b1"], p["w2"], p["b2"]
+        ),
     ),
     "learnable_swish": dict(
         make=lambda **kw: LearnableSwish(**kw),

@@ -166,6 +166,53 @@ def rational(x, numerator, denominator):
     return power_sum(x, numerator) / (1.0 + np.abs(power_sum(x, denominator, first_power=1)))
 
 
+def rational_a(x, numerator, denominator):
+    """Version A: P(x) / (1 + sum |b_j| |x|^j)."""
+    return power_sum(x, numerator) / (1.0 + power_sum(np.abs(x), np.abs(denominator), 1))
+
+
+def grouped(function, x, numerator, denominator):
+    """`function` with coefficients `(groups, k)` per contiguous group of the last axis."""
+    groups = numerator.shape[0]
+    size = x.shape[-1] // groups
+    parts = [
+        function(x[..., g * size : (g + 1) * size], numerator[g], denominator[g])
+        for g in range(groups)
+    ]
+    return np.concatenate(parts, axis=-1)
+
+
+def acon(x, p1, p2, beta):
+    d = (p1 - p2) * x
+    return d * sigmoid(beta * d) + p2 * x
+
+
+def meta_acon(x, p1, p2, w1, b1, w2, b2):
+    """Channels-last: beta from the spatial mean of each sample, per channel."""
+    summary = x.mean(axis=tuple(range(1, x.ndim - 1)))  # (batch, channels)
+    beta = sigmoid((summary @ w1 + b1) @ w2 + b2)
+    beta = beta.reshape((x.shape[0],) + (1,) * (x.ndim - 2) + (x.shape[-1],))
+    return acon(x, p1, p2, beta)
+
+
+def funnel_relu(x, kernel, gamma, beta, mean, variance, epsilon=1e-3):
+    """Channels-last FReLU in inference mode: max(x, BN(depthwise_conv(x))), "same" padding.
+
+    `kernel` is `(k, k, channels)`; the convolution is written as a sum of shifted
+    copies of the zero-padded input.
+    """
+    k = kernel.shape[0]
+    r = k // 2
+    padded = np.pad(x, ((0, 0), (r, r), (r, r), (0, 0)))
+    height, width = x.shape[1], x.shape[2]
+    conv = np.zeros_like(x)
+    for i in range(k):
+        for j in range(k):
+            conv = conv + padded[:, i : i + height, j : j + width, :] * kernel[i, j]
+    condition = gamma * (conv - mean) / np.sqrt(variance + epsilon) + beta
+    return np.maximum(x, condition)
+
+
 def swish(x, beta):
     return x * sigmoid(beta * x)
 

@@ -62,6 +62,17 @@ CASES = [
     ("polynomial", kmr.PolynomialActivation, {"degree": 4}, SHAPE, 1, 0),
     ("rational", kmr.RationalActivation, {"approximate": "tanh"}, SHAPE, 2, 0),
     ("learnable_swish", kmr.LearnableSwish, {"per_channel": True}, SHAPE, 1, 0),
+    (
+        "rational_grouped_version_a",
+        kmr.RationalActivation,
+        {"version": "A", "groups": 3},
+        SHAPE,
+        2,
+        0,
+    ),
+    ("funnel_relu", kmr.FunnelReLU, {"kernel_size": 3}, SHAPE, 3, 2),
+    ("acon", kmr.ACON, {"shared_axes": [1, 2]}, SHAPE, 3, 0),
+    ("meta_acon", kmr.MetaACON, {"reduction": 2}, SHAPE, 6, 0),
 ]
 WEIGHTLESS = (kmr.SqrtTanh, kmr.ScaledReLU, kmr.SoftClip)
 
@@ -72,7 +83,7 @@ def test_every_public_layer_has_a_case():
         for value in vars(kmr).values()
         if isinstance(value, type) and issubclass(value, keras.layers.Layer)
     }
-    assert len(public) == 10
+    assert len(public) == 13
     assert public == {case[1] for case in CASES}
 
 

@@ -9,10 +9,12 @@ from learnable_cases import CASES, randomize
 from precision import assert_within_roundings
 
 from keras_masked_relu import (
+    ACON,
     AdaptiveMixture,
     LearnableReLU,
     LearnableSwish,
     MaskedActivation,
+    MetaACON,
     PolynomialActivation,
     RationalActivation,
     ScaledReLU,
@@ -27,6 +29,9 @@ LEARNABLE = {
     "PolynomialActivation": lambda: PolynomialActivation(degree=3),
     "RationalActivation": lambda: RationalActivation(),
     "LearnableSwish": lambda: LearnableSwish(per_channel=True),
+    "ACON": ACON,
+    "MetaACON": lambda: MetaACON(reduction=4),
+    "RationalActivation grouped": lambda: RationalActivation(version="A", groups=4),
 }
 FIXED = {
     "SqrtTanh": SqrtTanh,
@@ -113,7 +118,7 @@ def test_mixed_precision(name, policy, rng):
     keras.config.set_dtype_policy(policy)
     layer = {**LEARNABLE, **FIXED}[name]()
     compute = policy.split("_")[1]
-    bounded = name in ("PolynomialActivation", "RationalActivation")
+    bounded = name.startswith(("PolynomialActivation", "RationalActivation"))
     # Inputs whose outputs the compute dtype can hold (ScaledReLU scales by 1.5).
     largest = 10.0 if bounded else (4e4 if compute == "float16" else 1e30)
     grid = np.linspace(-largest, largest, 2 * 3 * 4 * 8).reshape(2, 3, 4, 8)
@@ -146,6 +151,16 @@ def rounding_scale(name, x, p):
         denominator = ref.power_sum(ax, np.abs(p["denominator"]), first_power=1)
         numerator_value = np.abs(ref.power_sum(x, p["numerator"]))
         return numerator / q + numerator_value * denominator / q**2 + 1.0, 8
+    if name.startswith("rational_"):
+        # Any version and grouping: the largest coefficients of any group, and
+        # a denominator of at least 1.
+        a = np.abs(p["numerator"]).reshape(-1, p["numerator"].shape[-1]).max(axis=0)
+        b = np.abs(p["denominator"]).reshape(-1, p["denominator"].shape[-1]).max(axis=0)
+        numerator = ref.power_sum(ax, a)
+        return numerator + numerator * ref.power_sum(ax, b, first_power=1) + 1.0, 8
+    if name in ("acon", "meta_acon"):
+        # (p1 - p2) x sigmoid(...) + p2 x, with |p1 - p2| + |p2| <= 2 here.
+        return 2.0 * ax + 1.0, 6
     if name == "ScaledReLU":
         return 1.5 * (ax + 0.1) + 1.0, 4
     # Mixtures of relu, tanh, linear, elu and sigmoid, Swish, SqrtTanh and
@@ -166,7 +181,7 @@ def test_mixed_precision_values(name, policy, rng):
     """
     keras.config.set_dtype_policy(policy)
     compute = policy.split("_")[1]
-    x = rng.normal(scale=2.0, size=(2, 3, 4, 8))
+    x = rng.normal(scale=2.0, size=(2, 3, 4, 10))  # 10 channels: 5 groups of 2
     if name in CASES:
         case = CASES[name]
         layer = case["make"]()

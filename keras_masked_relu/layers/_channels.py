@@ -3,6 +3,11 @@
 import keras
 
 
+def channel_axis(rank, data_format):
+    """The channel axis of an input of `rank` axes, batch axis included."""
+    return rank - 1 if data_format == "channels_last" else 1
+
+
 def parameter_shape(input_shape, shared_axes, data_format):
     """The shape of a parameter that is shared along `shared_axes`.
 
@@ -27,8 +32,7 @@ def parameter_shape(input_shape, shared_axes, data_format):
             f"Received: input_shape={tuple(input_shape)}"
         )
     if shared_axes is None:
-        channel = rank - 1 if data_format == "channels_last" or rank == 2 else 1
-        kept = {channel}
+        kept = {channel_axis(rank, data_format)}
     else:
         shared = set()
         for axis in shared_axes:

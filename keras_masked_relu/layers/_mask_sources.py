@@ -13,6 +13,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_masked_relu.layers._channels import channel_axis
 from keras_masked_relu.ops import interpolation_weights, resize_mask
 from keras_masked_relu.regions import Region
 
@@ -234,7 +235,7 @@ class RegionMask(MaskSource):
     def drawn(self, height, width):
         """The mask for one static size, with the sample's channel axis of 1."""
         if (height, width) not in self._drawn:
-            channel = _channel_axis(4, self.data_format) - 1
+            channel = channel_axis(4, self.data_format) - 1
             mask = np.expand_dims(self.region.to_numpy(height, width), channel)
             self._drawn[(height, width)] = mask
         return self._drawn[(height, width)]
@@ -253,7 +254,7 @@ class RegionMask(MaskSource):
         rows, cols = self.spatial_axes(len(x.shape))
         shape = ops.shape(x)
         mask = self.region.rasterize(shape[rows], shape[cols])
-        return ops.expand_dims(mask, _channel_axis(4, self.data_format) - 1)
+        return ops.expand_dims(mask, channel_axis(4, self.data_format) - 1)
 
     def get_config(self):
         return keras.saving.serialize_keras_object(self.region)
@@ -277,7 +278,7 @@ class InputMask(MaskSource):
             )
         sample = mask_shape[1:]
         if len(mask_shape) == len(x_shape) - 1:
-            channel = _channel_axis(len(x_shape), self.data_format) - 1
+            channel = channel_axis(len(x_shape), self.data_format) - 1
             sample = sample[:channel] + (1,) + sample[channel:]
         if not _broadcasts(sample, x_shape[1:], self.data_format, self.interpolation):
             raise ValueError(
@@ -288,7 +289,7 @@ class InputMask(MaskSource):
     def inputs_and_mask(self, inputs):
         x, mask = inputs
         if len(mask.shape) == len(x.shape) - 1:
-            mask = ops.expand_dims(mask, _channel_axis(len(x.shape), self.data_format))
+            mask = ops.expand_dims(mask, channel_axis(len(x.shape), self.data_format))
         return x, mask
 
     def data_shape(self, input_shape):
@@ -408,7 +409,7 @@ def align_mask_shape(mask_shape, sample_shape, data_format, resizable=False):
 def _broadcasts(mask_sample, x_sample, data_format, resizable):
     """Whether a mask broadcasts against a sample (sizes may be `None`); with
     `resizable`, only the channel axis is checked."""
-    channel = _channel_axis(len(x_sample) + 1, data_format) - 1
+    channel = channel_axis(len(x_sample) + 1, data_format) - 1
     for axis, (m, d) in enumerate(zip(mask_sample, x_sample)):
         if resizable and axis != channel:
             continue
@@ -424,11 +425,6 @@ def _region_from_config(config):
             f"A `mask` config must describe a region or an array. Received: mask={config!r}"
         )
     return region
-
-
-def _channel_axis(rank, data_format):
-    """The channel axis of an input of `rank` axes, batch axis included."""
-    return rank - 1 if data_format == "channels_last" else 1
 
 
 def _static_spatial_size(shape, data_format):

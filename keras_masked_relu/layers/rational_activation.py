@@ -1,10 +1,15 @@
 """`RationalActivation`: a learned safe Padé activation."""
 
 import keras
+import numpy as np
+from keras import ops
 
 from keras_masked_relu import ops as kmr_ops
 from keras_masked_relu._rational_fits import TARGETS, fit_rational
-from keras_masked_relu._validation import check_int
+from keras_masked_relu._validation import check_choice, check_int, standardize_data_format
+from keras_masked_relu.layers._channels import channel_axis
+
+VERSIONS = ("A", "B")
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
@@ -15,11 +20,16 @@ class RationalActivation(keras.layers.Layer):
     ``` python
     P(x) = sum(a[k] * x ** k for k in range(numerator_degree + 1))
     Q(x) = sum(b[j] * x ** j for j in range(1, denominator_degree + 1))
-    f(x) = P(x) / (1 + abs(Q(x)))
+    f(x) = P(x) / (1 + abs(Q(x)))  # version "B"
+    f(x) = P(x) / (1 + sum(abs(b[j]) * abs(x) ** j for j in range(1, denominator_degree + 1)))
+    # version "A"
     ```
 
-    The coefficients start from a least-squares fit of this form to the
-    activation named by `approximate` on [-3, 3].
+    The coefficients start from a least-squares fit of version B to the
+    activation named by `approximate` on [-3, 3] (for version A, the
+    denominator's coefficients start at the absolute values of that fit).
+    With `groups=g` the channels are split into `g` contiguous groups, each
+    with its own coefficients, all starting from the same fit.
 
     Args:
         numerator_degree: Int >= 1, the degree of `P`.
@@ -28,16 +38,33 @@ class RationalActivation(keras.layers.Layer):
             of `"relu"`, `"leaky_relu"` (slope 0.2, Keras's default),
             `"tanh"`, `"sigmoid"`, `"gelu"`, `"swish"`, `"silu"`,
             `"identity"`, `"linear"`.
+        version: `"B"` (the absolute value of the denominator's sum) or `"A"`
+            (a sum of absolute values, the PAU reference code's default).
+        groups: Int >= 1, the number of channel groups with their own
+            coefficients. The number of channels must divide by it.
+        data_format: `"channels_last"` or `"channels_first"`: where the
+            channel axis is for `groups > 1`. Defaults to
+            `keras.config.image_data_format()`.
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
     >>> layer = RationalActivation(approximate="tanh")
     >>> layer(np.array([1.0]))  # about tanh(1)
     [0.7616]
+    >>> grouped = RationalActivation(approximate="tanh", groups=2)
+    >>> grouped(np.array([[1.0, 1.0, -1.0, -1.0]]))
+    [[0.7616, 0.7616, -0.7616, -0.7616]]
     """
 
     def __init__(
-        self, numerator_degree=5, denominator_degree=4, approximate="leaky_relu", **kwargs
+        self,
+        numerator_degree=5,
+        denominator_degree=4,
+        approximate="leaky_relu",
+        version="B",
+        groups=1,
+        data_format=None,
+        **kwargs,
     ):
         super().__init__(**kwargs)
         self.supports_masking = True
@@ -49,9 +76,24 @@ class RationalActivation(keras.layers.Layer):
                 f"Received: approximate={approximate!r}"
             )
         self.approximate = approximate
+        self.version = check_choice("version", version, VERSIONS)
+        self.groups = check_int("groups", groups, minimum=1)
+        self.data_format = standardize_data_format(data_format)
 
     def build(self, input_shape):
         a, b, _ = fit_rational(self.approximate, self.numerator_degree, self.denominator_degree)
+        if self.version == "A":
+            b = np.abs(b)
+        if self.groups > 1:
+            axis = channel_axis(len(input_shape), self.data_format)
+            channels = input_shape[axis]
+            if channels is None or channels % self.groups:
+                raise ValueError(
+                    f"The number of channels must divide by `groups`. Received: groups="
+                    f"{self.groups} for inputs of shape {tuple(input_shape)} "
+                    f"({channels} channels on axis {axis})"
+                )
+            a, b = np.tile(a, (self.groups, 1)), np.tile(b, (self.groups, 1))
         self.numerator = self.add_weight(
             shape=a.shape, initializer=keras.initializers.Constant(a), name="numerator"
         )
@@ -60,7 +102,19 @@ class RationalActivation(keras.layers.Layer):
         )
 
     def call(self, inputs):
-        return kmr_ops.rational(inputs, self.numerator, self.denominator)
+        numerator, denominator = self.numerator, self.denominator
+        if self.groups > 1:
+            numerator = self._per_channel(numerator, inputs)
+            denominator = self._per_channel(denominator, inputs)
+        return kmr_ops.rational(inputs, numerator, denominator, version=self.version)
+
+    def _per_channel(self, coefficients, inputs):
+        """`(groups, k)` coefficients as `(k, channels)`, broadcastable to `inputs`."""
+        rank = len(inputs.shape)
+        axis = channel_axis(rank, self.data_format)
+        per_channel = ops.repeat(coefficients, inputs.shape[axis] // self.groups, axis=0)
+        trailing = rank - 1 - axis
+        return ops.reshape(ops.transpose(per_channel), (-1, inputs.shape[axis]) + (1,) * trailing)
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -71,4 +125,7 @@ class RationalActivation(keras.layers.Layer):
             "numerator_degree": self.numerator_degree,
             "denominator_degree": self.denominator_degree,
             "approximate": self.approximate,
+            "version": self.version,
+            "groups": self.groups,
+            "data_format": self.data_format,
         }

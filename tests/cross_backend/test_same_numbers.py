@@ -10,11 +10,11 @@ from conftest import BACKENDS, RETROFIT_SAVED_UNDER
 
 from keras_masked_relu.tools import compare
 
-# The saved models are made once, in the worker that runs this group.
-pytestmark = pytest.mark.xdist_group("saved_models")
+# Each set of saved models is made once, in the worker that runs its group; the
+# U-Nets and the retrofitted model form a second group, for the second worker.
 
 
-# The U-Net's weight gradients are sums over 4 x 64 x 64 pixels, up to ~160 in size, where
+# The U-Net's weight gradients are sums over 64 x 64 pixels, up to ~160 in size, where
 # float32 values are 1.5e-5 apart: backends that sum in another order differ there by up to
 # 2e-4 (measured: ~1e-6 of the largest gradient). Its outputs keep the 1e-5 of the others.
 # Its input keeps every pre-activation 4e-6 from a kink (`unet.images_away_from_kinks`): of
@@ -32,11 +32,13 @@ def check_agreement(path, gradients_atol=1e-5, inputs=None):
         assert np.isfinite(result.gradients_abs)
 
 
+@pytest.mark.xdist_group("saved_models")
 @pytest.mark.parametrize("saved_under", BACKENDS)
 def test_outputs_and_gradients_agree_under_every_backend(saved_under, saved_models):
     check_agreement(saved_models / f"{saved_under}.keras")
 
 
+@pytest.mark.xdist_group("saved_unets")
 @pytest.mark.parametrize("saved_under", BACKENDS)
 def test_unet_agrees_under_every_backend(saved_under, saved_unets):
     path = saved_unets / f"{saved_under}.keras"
@@ -44,6 +46,7 @@ def test_unet_agrees_under_every_backend(saved_under, saved_unets):
     check_agreement(path, gradients_atol=UNET_GRADIENTS_ATOL, inputs=inputs)
 
 
+@pytest.mark.xdist_group("saved_unets")
 def test_retrofitted_model_agrees_under_every_backend(saved_retrofit):
     assert saved_retrofit.stem == RETROFIT_SAVED_UNDER
     check_agreement(saved_retrofit)
