@@ -18,22 +18,24 @@ def run_python(backend, script, *args, env=None, timeout=600):
         pytest.fail(f"{script} under {backend} failed:\n{error.stderr[-3000:]}")
 
 
+def save_under_each_backend(tmp_path_factory, folder, script):
+    """Runs `script PATH` under each backend, PATH being `folder/<backend>.keras`."""
+    directory = tmp_path_factory.mktemp(folder)
+    for backend in BACKENDS:
+        run_python(backend, script, directory / f"{backend}.keras")
+    return directory
+
+
 @pytest.fixture(scope="session")
 def saved_models(tmp_path_factory):
     """The all-layers model trained and saved under each backend."""
-    directory = tmp_path_factory.mktemp("saved")
-    for backend in BACKENDS:
-        run_python(backend, "save_all_layers.py", directory / f"{backend}.keras")
-    return directory
+    return save_under_each_backend(tmp_path_factory, "saved", "save_all_layers.py")
 
 
 @pytest.fixture(scope="session")
 def saved_unets(tmp_path_factory):
     """The U-Net with one 64x64 calibration mask at every scale, saved under each backend."""
-    directory = tmp_path_factory.mktemp("saved_unet")
-    for backend in BACKENDS:
-        run_python(backend, "save_unet.py", directory / f"{backend}.keras")
-    return directory
+    return save_under_each_backend(tmp_path_factory, "saved_unet", "save_unet.py")
 
 
 # One saving backend is enough here: the 9 pairs are checked on the models above.
