@@ -1,4 +1,8 @@
-"""Every export format Keras offers for this backend, run in its own runtime."""
+"""Every export format Keras offers for this backend, run in its own runtime.
+
+Each artifact serves batches of 1, 4 and 7 but LiteRT from PyTorch, which keeps the
+batch it was exported with.
+"""
 
 import keras
 import numpy as np
@@ -6,6 +10,7 @@ import pytest
 from all_layers import build_model, sample_inputs
 
 from keras_masked_relu.tools.export_check import (
+    FIXED_BATCH,
     FORMATS,
     NOT_AVAILABLE,
     export_artifact,
@@ -15,10 +20,13 @@ from keras_masked_relu.tools.export_check import (
 BACKEND = keras.backend.backend()
 
 
+BATCH = 4
+
+
 @pytest.fixture(scope="module")
 def model_and_inputs():
     model = build_model()
-    inputs = sample_inputs(4, seed=3)
+    inputs = sample_inputs(BATCH, seed=3)
     expected = np.asarray(keras.ops.convert_to_numpy(model(inputs)))
     return model, inputs, expected
 
@@ -27,11 +35,37 @@ def model_and_inputs():
     "name,export_format,runtime", FORMATS[BACKEND], ids=[f[0] for f in FORMATS[BACKEND]]
 )
 def test_artifact_reproduces_keras(name, export_format, runtime, model_and_inputs, tmp_path):
-    model, inputs, expected = model_and_inputs
-    path = export_artifact(model, export_format, str(tmp_path), batch_size=4)
-    actual = run_artifact(runtime, path, inputs)
-    assert actual.shape == expected.shape
-    np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-5)
+    model, _, _ = model_and_inputs
+    path = export_artifact(model, export_format, str(tmp_path), batch_size=BATCH)
+    batches = [BATCH] if (BACKEND, export_format) in FIXED_BATCH else [1, BATCH, 7]
+    for batch in batches:
+        inputs = sample_inputs(batch, seed=batch)
+        expected = np.asarray(keras.ops.convert_to_numpy(model(inputs)))
+        actual = run_artifact(runtime, path, inputs)
+        assert actual.shape == expected.shape == (batch, 1)
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=1e-5, err_msg=f"batch {batch}")
+
+
+@pytest.mark.skipif(
+    BACKEND != "torch", reason="Keras converts to LiteRT through litert-torch only under PyTorch"
+)
+def test_litert_from_torch_cannot_take_a_free_batch(tmp_path):
+    """The FIXED_BATCH cell: litert-torch fails on a plain Keras model with a free batch."""
+    import torch
+
+    x = keras.Input((8, 8, 3))
+    y = keras.layers.Lambda(lambda t: t * keras.ops.mean(t, axis=-1, keepdims=True))(x)
+    model = keras.Model(x, y)
+    signature = [keras.InputSpec(shape=(2, 8, 8, 3), dtype="float32")]
+    # The free batch reaches the lowering as -2**63.
+    with pytest.raises(RuntimeError, match="-9223372036854775808"):
+        model.export(
+            str(tmp_path / "free_batch.tflite"),
+            format="litert",
+            verbose=False,
+            input_signature=signature,
+            dynamic_shapes=[({0: torch.export.Dim("batch")},)],
+        )
 
 
 # What Keras raises for each cell the README marks as unavailable.

@@ -26,6 +26,8 @@ from keras_masked_relu.tools.table import format_table
 
 # Each backend's name is also the name of the module that provides it.
 BACKENDS = ("tensorflow", "jax", "torch")
+# Keras backends that run a model but cannot differentiate it.
+INFERENCE_BACKENDS = ("numpy", "openvino")
 
 
 class CompareError(Exception):
@@ -100,16 +102,21 @@ def _check_model_file(path):
     return path
 
 
-def _check_backends(backends):
+def _check_backends(backends, gradients):
     backends = list(backends)
     if not backends:
         raise CompareError("No backend to compare. Received: backends=[]")
     for b in backends:
-        if b not in BACKENDS:
-            raise CompareError(f"Unknown backend {b!r}; choose from {', '.join(BACKENDS)}")
-        if importlib.util.find_spec(b) is None:
+        if b not in BACKENDS + INFERENCE_BACKENDS:
             raise CompareError(
-                f"Backend {b!r} is not installed: `pip install keras-masked-relu[{b}]`"
+                f"Unknown backend {b!r}; choose from {', '.join(BACKENDS + INFERENCE_BACKENDS)}"
+            )
+        if gradients and b in INFERENCE_BACKENDS:
+            raise CompareError(f"Backend {b!r} runs inference only: compare it without gradients")
+        if importlib.util.find_spec(b) is None:
+            extra = b if b in BACKENDS else "export"
+            raise CompareError(
+                f"Backend {b!r} is not installed: `pip install keras-masked-relu[{extra}]`"
             )
     return backends
 
@@ -192,7 +199,9 @@ def compare(
         inputs: `None` for seeded random inputs of the model's input shapes
             (`batch_size` samples, standard normal), an array, a list of
             arrays (one per model input), or a `.npy` / `.npz` path.
-        backends: Backends to run, the first being the reference.
+        backends: Backends to run, the first being the reference: any of
+            `BACKENDS`, and, without `gradients`, Keras's inference-only
+            `"numpy"` and `"openvino"`.
         gradients: Also compare the gradients of `sum(outputs * c)` (`c` a
             seeded random cotangent) with respect to the inputs and to every
             trainable weight.
@@ -211,7 +220,7 @@ def compare(
             installed.
     """
     model_path = _check_model_file(model_path)
-    backends = _check_backends(backends)
+    backends = _check_backends(backends, gradients)
     given = _load_inputs(inputs)
     with tempfile.TemporaryDirectory() as work:
         work = pathlib.Path(work)

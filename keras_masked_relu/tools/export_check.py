@@ -49,6 +49,12 @@ NOT_AVAILABLE = {
     "torch 2.13 on CPU",
 }
 
+# Artifacts that serve only the batch they were exported with; every other one serves any.
+FIXED_BATCH = {
+    ("torch", "litert"): "litert-torch cannot lower a free batch dimension through "
+    "reshape, unsqueeze or mean (it reads it as -2**63)",
+}
+
 _SUFFIX = {
     "tf_saved_model": "",
     "onnx": ".onnx",
@@ -58,8 +64,21 @@ _SUFFIX = {
 }
 
 
+def _dynamic_batch(model):
+    """`dynamic_shapes` that leave every input's batch free in a `.pt2` export.
+
+    Keras calls `torch.export.export(model, (inputs,))`: the one argument is the
+    input, or the list of inputs, and all share one `batch` dimension.
+    """
+    import torch
+
+    batch = torch.export.Dim("batch")
+    specs = [{0: batch} for _ in model.inputs]
+    return [(specs if len(specs) > 1 else specs[0],)]
+
+
 def _input_signature(model, batch_size):
-    """A static batch for the formats that PyTorch exports with fixed shapes.
+    """A static batch for LiteRT from PyTorch, which cannot convert a free one.
 
     The model's one argument is its input, or the list of its inputs.
     """
@@ -74,7 +93,9 @@ def export_artifact(model, export_format, directory, batch_size):
     """Exports `model` and returns the artifact's path."""
     path = os.path.join(directory, f"model_{export_format}{_SUFFIX[export_format]}")
     kwargs = {}
-    if keras.backend.backend() == "torch" and export_format in ("torch", "litert"):
+    if keras.backend.backend() == "torch" and export_format == "torch":
+        kwargs["dynamic_shapes"] = _dynamic_batch(model)
+    if keras.backend.backend() == "torch" and export_format == "litert":
         kwargs["input_signature"] = _input_signature(model, batch_size)
     model.export(path, format=export_format, verbose=False, **kwargs)
     return path

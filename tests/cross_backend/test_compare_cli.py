@@ -61,6 +61,7 @@ def test_compare_prints_a_table_and_passes(model_file, tmp_path):
         (["NOT_A_MODEL"], "is not a Keras model file"),
         (["MODEL", "--backends", "tensorflow,mxnet"], "Unknown backend 'mxnet'"),
         (["MODEL", "--inputs", "nowhere.npy"], "No such inputs file"),
+        (["MODEL", "--backends", "jax,numpy", "--gradients"], "'numpy' runs inference only"),
     ],
 )
 def test_errors_exit_2_with_a_message(args, message, model_file, tmp_path):

@@ -2,6 +2,8 @@
 
 The all-layers model and the U-Net (one 64x64 mask resized at every scale) are
 saved under every backend; the model retrofitted by `replace_activations` under one.
+Keras's inference-only backends, numpy and openvino, predict every layer of the
+all-layers model saved under a training backend.
 """
 
 import numpy as np
@@ -9,6 +11,7 @@ import pytest
 from conftest import BACKENDS, RETROFIT_SAVED_UNDER
 
 from keras_masked_relu.tools import compare
+from keras_masked_relu.tools.compare import INFERENCE_BACKENDS
 
 # Each set of saved models is made once, in the worker that runs its group; the
 # U-Nets and the retrofitted model form a second group, for the second worker.
@@ -36,6 +39,26 @@ def check_agreement(path, gradients_atol=1e-5, inputs=None):
 @pytest.mark.parametrize("saved_under", BACKENDS)
 def test_outputs_and_gradients_agree_under_every_backend(saved_under, saved_models):
     check_agreement(saved_models / f"{saved_under}.keras")
+
+
+# One saving backend: loading under every backend is what the 9 pairs above check.
+INFERENCE_CHECKED_ON = "torch"
+
+
+@pytest.mark.xdist_group("saved_models")
+def test_inference_backends_predict_every_layer(saved_models):
+    rng = np.random.default_rng(4)
+    inputs = [
+        rng.normal(size=(4, 16, 16, 3)).astype("float32"),
+        rng.random((4, 16, 16)).astype("float32"),
+    ]
+    path = saved_models / f"{INFERENCE_CHECKED_ON}.layers.keras"
+    backends = (INFERENCE_CHECKED_ON, *INFERENCE_BACKENDS)
+    report = compare(path, inputs, backends=backends, repeats=1)
+    assert [r.backend for r in report.results] == list(backends)
+    assert report.passed, report.table()
+    # Every layer of the package, hidden feature maps up to ~3 in size.
+    assert max(r.outputs_abs for r in report.results) <= 1e-5, report.table()
 
 
 @pytest.mark.xdist_group("saved_unets")
