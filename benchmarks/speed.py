@@ -108,6 +108,7 @@ def measure(sizes, rounds, only=None, only_modes=None):
                             np.percentile(times[name], 75) / np.percentile(times[name], 25)
                         ),
                         "vs_baseline": medians[name] / medians[BASELINE[case.group]],
+                        "vs_relu": medians[name] / medians["keras ReLU"],
                         "vs_naive": medians[name] / medians[NAIVE],
                         "vs_floor": medians[name] / medians[FLOOR],
                         "retraces": None if mode.startswith("eager") else retraces[name],

@@ -89,5 +89,9 @@ def cases(shape):
         "AdaptiveMixture": Case("learnable", lambda: kmr.AdaptiveMixture(per_channel=True)),
         "PolynomialActivation": Case("learnable", kmr.PolynomialActivation),
         "RationalActivation": Case("learnable", kmr.RationalActivation),
+        "RationalActivation 4 groups": Case("learnable", lambda: kmr.RationalActivation(groups=4)),
         "LearnableSwish": Case("learnable", lambda: kmr.LearnableSwish(per_channel=True)),
+        "FunnelReLU": Case("learnable", kmr.FunnelReLU),
+        "ACON": Case("learnable", kmr.ACON),
+        "MetaACON": Case("learnable", kmr.MetaACON),
     }

@@ -34,7 +34,11 @@ LAYERS = [
     "AdaptiveMixture",
     "PolynomialActivation",
     "RationalActivation",
+    "RationalActivation 4 groups",
     "LearnableSwish",
+    "ACON",
+    "MetaACON",
+    "FunnelReLU",
 ]
 
 
@@ -81,6 +85,7 @@ def jax_program(elements):
                     re.findall(r"= \S+ (?:fusion|reduce|add|multiply|maximum|select)\(", entry)
                 ),
                 "reductions": len(re.findall(r"\breduce\(", hlo)),
+                "convolutions": len(re.findall(r"\bconvolution\(", hlo)),
             }
         )
     return rows
@@ -134,11 +139,12 @@ def main():
         "",
         "### JAX, compiled forward+backward: the optimized XLA program",
         "",
-        "| layer | trainable weights | top-level kernels | reductions |",
-        "|---|---|---|---|",
+        "| layer | trainable weights | top-level kernels | reductions | convolutions |",
+        "|---|---|---|---|---|",
     ]
     md += [
-        f"| {r['layer']} | {r['weights']} | {r['kernels']} | {r['reductions']} |"
+        f"| {r['layer']} | {r['weights']} | {r['kernels']} | {r['reductions']} | "
+        f"{r['convolutions']} |"
         for r in results["jax"]
     ]
     md += [

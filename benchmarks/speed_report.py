@@ -14,7 +14,21 @@ STATIC_MASKS = [
     "MaskedReLU weighted slope",
     "MaskedReLU region",
 ]
-LEARNABLE = ["LearnableReLU", "AdaptiveMixture", "PolynomialActivation", "LearnableSwish"]
+# Each layer's limit against PReLU, compiled forward+backward. A layer pays about one pass
+# over the input per trainable weight's reduction (`profile.md`): PReLU has 1; the rational
+# 9; ACON-C 3 (p1, p2, beta); Meta-ACON 2 and its spatial mean; FReLU a 3x3 depthwise
+# convolution and batch normalisation's 2.
+LEARNABLE_LIMITS = {
+    "LearnableReLU": 1.25,
+    "AdaptiveMixture": 1.25,
+    "PolynomialActivation": 1.25,
+    "LearnableSwish": 1.25,
+    "RationalActivation": 2.0,
+    "RationalActivation 4 groups": 2.0,
+    "ACON": 2.5,
+    "MetaACON": 2.5,
+    "FunnelReLU": 3.0,
+}
 FLAT_LIMIT, FLAT_FROM, FLAT_TO = 1.25, 1e6, 1e8
 
 
@@ -88,16 +102,21 @@ def targets(rows, elements):
                 get("MaskedReLU region")["seconds"] / get("MaskedReLU region as array")["seconds"],
             )
         if compiled:
-            for layer in LEARNABLE + ["RationalActivation"]:
+            for layer, limit in LEARNABLE_LIMITS.items():
                 if get(layer):
                     check(
-                        "learnable vs PReLU",
-                        backend,
-                        mode,
-                        layer,
-                        2.0 if layer == "RationalActivation" else 1.25,
-                        get(layer)["vs_baseline"],
+                        "learnable vs PReLU", backend, mode, layer, limit, get(layer)["vs_baseline"]
                     )
+        if get("RationalActivation 4 groups") and get("RationalActivation"):
+            check(
+                "grouped rational vs shared",
+                backend,
+                mode,
+                "RationalActivation 4 groups",
+                1.2,
+                get("RationalActivation 4 groups")["seconds"]
+                / get("RationalActivation")["seconds"],
+            )
         for layer in sorted({r["layer"] for r in rows if r["group"] == "masked"}):
             eager = get(layer, "eager forward+backward")
             if eager:
@@ -119,6 +138,11 @@ def flatness(rows, start=FLAT_FROM, value=lambda r: r["seconds"] / r["elements"]
         if r["mode"] == TARGET_MODE[r["backend"]] and start * 0.9 <= r["elements"] <= FLAT_TO * 1.1:
             out.setdefault((r["backend"], r["layer"]), {})[r["elements"]] = value(r)
     return {key: v for key, v in out.items() if len(v) > 1}
+
+
+def _vs_relu(row):
+    """The ratio to ReLU timed in the same run; rows from runs before it was kept have none."""
+    return f"{row['vs_relu']:.2f}" if "vs_relu" in row else ""
 
 
 def spread(values):
@@ -192,19 +216,26 @@ def write_reports(rows, about, out):
         modes = list(dict.fromkeys(r["mode"] for r in here))
         layers = list(dict.fromkeys(r["layer"] for r in here))
         cell = {(r["mode"], r["layer"]): r for r in here}
+        backward_modes = [m for m in modes if m.endswith("forward+backward")]
         md += [
             "",
             f"### {backend}, {reference:.3g} elements: ratio to ReLU (masked) or PReLU (learnable)",
             "",
-            "| layer | " + " | ".join(modes) + " | eager fwd+bwd vs naive | vs x*1.0 floor |",
-            "|---|" + "---|" * (len(modes) + 2),
+            "| layer | "
+            + " | ".join(modes)
+            + " | eager fwd+bwd vs naive | vs x*1.0 floor | "
+            + " | ".join(f"{m} vs ReLU" for m in backward_modes)
+            + " |",
+            "|---|" + "---|" * (len(modes) + 2 + len(backward_modes)),
         ]
         for layer in layers:
             fb = cell.get(("eager forward+backward", layer))
             md.append(
                 f"| {layer} | "
                 + " | ".join(f"{cell[(m, layer)]['vs_baseline']:.2f}" for m in modes)
-                + f" | {fb['vs_naive']:.2f} | {fb['vs_floor']:.2f} |"
+                + f" | {fb['vs_naive']:.2f} | {fb['vs_floor']:.2f} | "
+                + " | ".join(_vs_relu(cell[(m, layer)]) for m in backward_modes)
+                + " |"
             )
         relu = {m: cell[(m, "keras ReLU")]["seconds"] * 1e3 for m in modes}
         md += [

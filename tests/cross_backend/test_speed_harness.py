@@ -75,6 +75,9 @@ def test_ratios_use_the_baseline_of_the_same_round(report):
         assert r["vs_naive"] == pytest.approx(
             r["seconds"] / by[(r["backend"], r["mode"], "naive blend")]["seconds"]
         )
+        assert r["vs_relu"] == pytest.approx(
+            r["seconds"] / by[(r["backend"], r["mode"], "keras ReLU")]["seconds"]
+        )
     assert all(by[(b, m, "keras ReLU")]["vs_baseline"] == 1.0 for b, m, _ in by)
 
 
