@@ -10,6 +10,9 @@ import sys
 
 import pytest
 
+# The benchmark runs once, in the worker that runs this group.
+pytestmark = pytest.mark.xdist_group("speed_harness")
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 LAYERS = "MaskedReLU binary array,MaskedReLU region,MaskedReLU region as array,LearnableReLU"
 
