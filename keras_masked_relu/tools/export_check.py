@@ -92,10 +92,11 @@ def _input_signature(model, batch_size):
 def export_artifact(model, export_format, directory, batch_size):
     """Exports `model` and returns the artifact's path."""
     path = os.path.join(directory, f"model_{export_format}{_SUFFIX[export_format]}")
+    backend = keras.backend.backend()
     kwargs = {}
-    if keras.backend.backend() == "torch" and export_format == "torch":
+    if (backend, export_format) == ("torch", "torch"):
         kwargs["dynamic_shapes"] = _dynamic_batch(model)
-    if keras.backend.backend() == "torch" and export_format == "litert":
+    if (backend, export_format) in FIXED_BATCH:
         kwargs["input_signature"] = _input_signature(model, batch_size)
     model.export(path, format=export_format, verbose=False, **kwargs)
     return path
