@@ -25,9 +25,9 @@ class RationalActivation(keras.layers.Layer):
     # version "A"
     ```
 
-    The coefficients start from a least-squares fit of version B to the
-    activation named by `approximate` on [-3, 3] (for version A, the
-    denominator's coefficients start at the absolute values of that fit).
+    The coefficients start from a least-squares fit of the layer's own
+    version to the activation named by `approximate` on [-3, 3] (for version
+    A, with every `b_j` at least `2 ** -24`: at 0 its gradient would be 0).
     With `groups=g` the channels are split into `g` contiguous groups, each
     with its own coefficients, all starting from the same fit.
 
@@ -81,9 +81,9 @@ class RationalActivation(keras.layers.Layer):
         self.data_format = standardize_data_format(data_format)
 
     def build(self, input_shape):
-        a, b, _ = fit_rational(self.approximate, self.numerator_degree, self.denominator_degree)
-        if self.version == "A":
-            b = np.abs(b)
+        a, b, _ = fit_rational(
+            self.approximate, self.numerator_degree, self.denominator_degree, self.version
+        )
         if self.groups > 1:
             axis = channel_axis(len(input_shape), self.data_format)
             channels = input_shape[axis]
