@@ -530,8 +530,8 @@ def test_no_interpolation_still_refuses_other_sizes(explicit):
 
 @pytest.mark.parametrize("interpolation", ["nearest", "bilinear", "area"])
 def test_weights_set_after_build_are_used_at_every_size(interpolation, rng):
-    """A resized array is kept per input size; setting the mask's weight after
-    build (as `replace_activations` and weight loading do) must reach it."""
+    """The array is resized from its weight at every call, so setting the weight
+    after build (as `replace_activations` and weight loading do) reaches every size."""
     first = rng.random((16, 16)).astype("float32")
     second = rng.random((16, 16)).astype("float32")
     layer = MaskedReLU(first, shift=0.3, mask_interpolation=interpolation)

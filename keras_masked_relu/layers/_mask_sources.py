@@ -14,11 +14,11 @@ import numpy as np
 from keras import ops
 
 from keras_masked_relu.layers._channels import channel_axis
-from keras_masked_relu.ops import interpolation_weights, resize_mask
+from keras_masked_relu.ops import resize_mask
 from keras_masked_relu.regions import Region
 
-ArrayPlaceholder = collections.namedtuple("ArrayPlaceholder", ["shape", "binary"])
-ArrayPlaceholder.__doc__ = "The shape and binariness of an array held in a weights file."
+ArrayPlaceholder = collections.namedtuple("ArrayPlaceholder", ["shape"])
+ArrayPlaceholder.__doc__ = "The shape of an array whose values are held in a weights file."
 
 # Starting probabilities of a learned mask are kept this far from 0 and 1, so
 # that their logits are finite (about +-6.9) and still receive gradient.
@@ -47,8 +47,9 @@ def mask_source(mask, trainable, data_format, interpolation=None):
             )
         return InputMask(data_format, interpolation)
     if isinstance(mask, dict) and "array_shape" in mask:
-        # The config of an array: its values come from the weights file.
-        array = ArrayPlaceholder(tuple(mask["array_shape"]), mask.get("binary", False))
+        # The config of an array: its values come from the weights file. (Files
+        # written by earlier versions also carry a "binary" entry, not needed.)
+        array = ArrayPlaceholder(tuple(mask["array_shape"]))
         start = ArrayMask(array, data_format, interpolation)
     elif isinstance(mask, dict):
         # A region is drawn at the input's size: it never needs resizing.
@@ -61,14 +62,7 @@ def mask_source(mask, trainable, data_format, interpolation=None):
 
 
 class MaskSource:
-    """Base of the mask sources.
-
-    Attributes:
-        is_binary: Whether the mask holds only 0 and 1, which allows faster
-            exact forms.
-    """
-
-    is_binary = False
+    """Base of the mask sources."""
 
     def __init__(self, data_format, interpolation=None):
         self.data_format = data_format
@@ -86,8 +80,10 @@ class MaskSource:
         """Returns `x` and the mask, of x's dtype and broadcastable to `x`."""
         x, mask = self.inputs_and_mask(inputs)
         if self.interpolation is not None:
-            # Resized in float32 at least, so a float16 compute dtype rounds once.
-            wide = keras.backend.result_type(x.dtype, "float32")
+            # Resized in float32 at least, so a float16 compute dtype rounds once
+            # (Keras's result_type would give float32 for float64 too).
+            float64 = keras.backend.standardize_dtype(x.dtype) == "float64"
+            wide = "float64" if float64 else "float32"
             mask = self.resized(ops.cast(mask, wide), x)
         return x, ops.cast(mask, x.dtype)
 
@@ -111,12 +107,17 @@ class MaskSource:
             sizes.append(size if isinstance(size, int) else ops.shape(x)[axis])
         return resize_mask(mask, sizes, self.interpolation, axes)
 
+    def is_binary(self, mask):
+        """Whether `mask`, as `split` returned it, holds only 0 and 1.
+
+        `True` allows faster forms of the layer's formula that are exact only
+        for such a mask; `False` (the default) is always exact.
+        """
+        return False
+
     def data_shape(self, input_shape):
         """The shape of `x` among the layer's input shapes."""
         return input_shape
-
-    def weights_changed(self):
-        """Called when the layer's weights were loaded or set after build."""
 
     def get_config(self):
         """The layer config's `mask` entry: plain JSON, or `None`."""
@@ -125,6 +126,10 @@ class MaskSource:
 
 class ArrayMask(MaskSource):
     """A fixed mask given as an array, stored as a non-trainable weight.
+
+    The weight is the only holder of the mask's values: every call reads it
+    (and resizes it, with an interpolation), so any change of the weight
+    reaches the next call.
 
     Args:
         array: Float32 NumPy array with values in [0, 1], or an
@@ -138,18 +143,7 @@ class ArrayMask(MaskSource):
         super().__init__(data_format, interpolation)
         self.array = array
         self.shape = tuple(array.shape)
-        if isinstance(array, ArrayPlaceholder):
-            binary = array.binary
-        else:
-            binary = bool(np.isin(array, (0.0, 1.0)).all())
-        self.binary = binary
-        # Only nearest-neighbour resizing keeps 0 and 1 apart.
-        self.is_binary = binary and interpolation in (None, "nearest")
         self.variable = None
-        # The mask's values, and its resized copies per static input size:
-        # resized once with NumPy, not in the graph on every call.
-        self.values = None
-        self._resized = {}
 
     def aligned_shape(self, input_shape):
         return align_mask_shape(
@@ -168,34 +162,27 @@ class ArrayMask(MaskSource):
 
     def build(self, layer, input_shape):
         super().build(layer, input_shape)
-        self.values = self.initial_values(input_shape)
         self.variable = layer.add_weight(
             shape=self.aligned_shape(input_shape),
-            initializer=keras.initializers.Constant(self.values),
+            initializer=keras.initializers.Constant(self.initial_values(input_shape)),
             trainable=False,
             name="mask",
         )
-
-    def split(self, inputs):
-        size = _static_spatial_size(inputs.shape, self.data_format)
-        if self.interpolation is None or size is None:
-            return super().split(inputs)
-        if size not in self._resized:
-            self._resized[size] = _resized_values(
-                self.values, size, self.interpolation, self.data_format
-            )
-        return inputs, ops.convert_to_tensor(self._resized[size], dtype=inputs.dtype)
-
-    def weights_changed(self):
-        self.values = np.asarray(ops.convert_to_numpy(self.variable), "float32")
-        self._resized = {}
+        self.array = ArrayPlaceholder(self.shape)  # from now on, the weight holds it
 
     def mask_for(self, x):
         return self.variable
 
+    def is_binary(self, mask):
+        # The weight can be given any values in [0, 1] after build, so
+        # binariness is read from the values this call uses, where a call
+        # can read them: eagerly. A traced call (a compiled step, an export)
+        # takes the general form, which compiles to one fused kernel as well.
+        return _holds_only_zeros_and_ones(mask)
+
     def get_config(self):
         # The values live in the weights file; the config keeps their shape.
-        return {"array_shape": list(self.shape), "binary": self.binary}
+        return {"array_shape": list(self.shape)}
 
 
 class RegionMask(MaskSource):
@@ -212,7 +199,6 @@ class RegionMask(MaskSource):
     def __init__(self, region, data_format):
         super().__init__(data_format)
         self.region = region
-        self.is_binary = region.is_binary
         self._drawn = {}
 
     def spatial_axes(self, rank):
@@ -255,6 +241,9 @@ class RegionMask(MaskSource):
         shape = ops.shape(x)
         mask = self.region.rasterize(shape[rows], shape[cols])
         return ops.expand_dims(mask, channel_axis(4, self.data_format) - 1)
+
+    def is_binary(self, mask):
+        return self.region.is_binary
 
     def get_config(self):
         return keras.saving.serialize_keras_object(self.region)
@@ -320,6 +309,7 @@ class LearnedMask(MaskSource):
             start = self.start.drawn(*size)
         else:
             start = self.start.initial_values(input_shape)
+            self.start.array = ArrayPlaceholder(self.start.shape)  # the logits hold it now
         p = np.clip(start, _LOGIT_MARGIN, 1.0 - _LOGIT_MARGIN)
         self.logits = layer.add_weight(
             shape=start.shape,
@@ -336,7 +326,8 @@ class LearnedMask(MaskSource):
 
 
 def checked_mask_array(mask):
-    """Checks a mask given as an array and returns it as float32 NumPy."""
+    """Checks a mask given as an array and returns it as float64 NumPy (the
+    weight then holds it in the variable dtype)."""
     try:
         if isinstance(mask, (list, tuple, np.ndarray, np.generic, float, int)):
             array = np.asarray(mask)
@@ -349,7 +340,7 @@ def checked_mask_array(mask):
         ) from error
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(f"`mask` must hold numbers. Received: mask with dtype {array.dtype}")
-    array = array.astype("float32")
+    array = array.astype("float64")
     if array.ndim == 0:
         raise ValueError("`mask` must have at least one axis. Received: a scalar mask")
     if np.isnan(array).any():
@@ -427,20 +418,37 @@ def _region_from_config(config):
     return region
 
 
-def _static_spatial_size(shape, data_format):
-    """The spatial sizes of an input shape, or `None` if one is unknown."""
-    size = tuple(shape[axis] for axis in _spatial_axes(len(shape), data_format))
-    return size if all(isinstance(d, int) for d in size) else None
+def _holds_only_zeros_and_ones(mask):
+    """Whether `mask` holds only 0 and 1, if its values can be read now.
+
+    `False` when they cannot: inside a traced function or a symbolic call.
+    """
+    if not _has_values(mask):
+        return False
+    zero_or_one = ops.all(ops.logical_or(ops.equal(mask, 0.0), ops.equal(mask, 1.0)))
+    # Under JAX, ops inside a trace are traced even on concrete arguments.
+    return _has_values(zero_or_one) and bool(ops.convert_to_numpy(zero_or_one))
 
 
-def _resized_values(values, size, interpolation, data_format):
-    """`ops.resize_mask` of a NumPy mask sample, in NumPy; size-1 axes broadcast."""
-    axes = list(_spatial_axes(len(values.shape) + 1, data_format))
-    for axis, new_size in zip(axes, size):
-        if values.shape[axis - 1] != 1:
-            weights = interpolation_weights(new_size, values.shape[axis - 1], interpolation)
-            values = np.moveaxis(np.tensordot(weights, values, axes=(1, axis - 1)), 0, axis - 1)
-    return np.clip(values, 0.0, 1.0).astype("float32")
+def _has_values(tensor):
+    """Whether `tensor` holds values (an eager call), not a placeholder for
+    values that a traced graph computes later."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        import jax
+
+        return not isinstance(tensor, jax.core.Tracer)
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return tf.executing_eagerly()
+    if backend == "torch":
+        import torch
+
+        # Compiling and exporting trace with fake tensors; Keras's symbolic
+        # calls run on the "meta" device.
+        return not torch.compiler.is_compiling() and tensor.device.type != "meta"
+    return backend == "numpy"
 
 
 def _spatial_axes(rank, data_format):

@@ -89,7 +89,7 @@ class MaskedActivation(MaskedLayer):
 
     def activate(self, x, mask):
         return kmr_ops.masked_activation(
-            x, mask, self.inside, self.outside, binary=self.mask_source.is_binary
+            x, mask, self.inside, self.outside, binary=self.mask_source.is_binary(mask)
         )
 
     def get_config(self):

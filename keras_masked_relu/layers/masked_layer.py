@@ -18,8 +18,14 @@ class MaskedLayer(keras.layers.Layer):
     - an array or region made trainable with `trainable_mask=True`, learned
       as `sigmoid(logits)`.
 
-    `layer.mask_source` holds the source; `layer.mask_source.is_binary` says
-    whether the mask holds only 0 and 1.
+    An array's or learned mask's value lives in its weight alone: every call
+    reads the weight, so the next call after any change of it
+    (`set_weights`, `variable.assign`, `load_weights`, an optimizer step, a
+    distribution strategy's copy) uses the new value. A mask known to hold
+    only 0 and 1 takes faster forms that are exact for it: a region with
+    hard edges always, an array when an eager call finds its current values
+    all 0 or 1. Any other mask, and an array in a traced call, takes the
+    general form. `layer.mask_source` holds the source.
 
     Args:
         mask: The mask source, see above.
@@ -27,9 +33,10 @@ class MaskedLayer(keras.layers.Layer):
         mask_interpolation: `None` (the mask must match the input's spatial
             size or broadcast), or `"nearest"`, `"bilinear"` or `"area"`: a
             mask of another spatial size is resized to the input's. An
-            array's weight keeps its resolution and is resized once per
-            input size; a second input is resized on every call; a learned
-            mask is resized after the sigmoid. A region is drawn at the
+            array's weight keeps its resolution and is resized from the
+            weight on every call (a few small matrix products, or a block
+            mean for integer factors); a second input is resized on every
+            call too; a learned mask is resized after the sigmoid. A region is drawn at the
             input's size and ignores it.
         data_format: `"channels_last"` or `"channels_first"`; the position of
             the channel axis, used to align masks of spatial rank. Defaults to
@@ -59,14 +66,6 @@ class MaskedLayer(keras.layers.Layer):
 
     def build(self, input_shape):
         self.mask_source.build(self, input_shape)
-
-    def load_own_variables(self, store):
-        super().load_own_variables(store)
-        self.mask_source.weights_changed()
-
-    def set_weights(self, weights):
-        super().set_weights(weights)
-        self.mask_source.weights_changed()
 
     def activate(self, x, mask):
         """Applies the layer's rule to `x` under a mask aligned to it."""

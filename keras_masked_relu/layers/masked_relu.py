@@ -86,7 +86,7 @@ class MaskedReLU(MaskedLayer):
             negative_slope=self.negative_slope,
             max_value=self.max_value,
             threshold=self.threshold,
-            binary=self.mask_source.is_binary,
+            binary=self.mask_source.is_binary(mask),
         )
 
     def get_config(self):
