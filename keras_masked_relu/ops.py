@@ -13,8 +13,53 @@ from keras_masked_relu._eager_fusion import fused_when_eager
 
 
 def _like(x, value):
-    """A scalar of x's dtype (exporters keep untyped Python floats as float64)."""
-    return ops.cast(value, x.dtype)
+    """A scalar of x's dtype, converted directly: a cast would round it to
+    float32 first (0.3 would become 0.30000001 in float64), and exporters
+    keep untyped Python floats as float64."""
+    return ops.convert_to_tensor(value, dtype=x.dtype)
+
+
+# Gradients at kinks. Each function below that is not smooth everywhere takes,
+# at a kink, the slope on the side of smaller inputs (the left derivative:
+# `relu'(0) = 0`, as every backend's `relu` has it), and `|u|` takes 0 at
+# `u = 0`, the mean of its two slopes. They are written with `where`, whose
+# gradient every backend routes the same way, never with the backends' own
+# `abs`, `sign`, `maximum`, `minimum` or `clip`, whose gradients at a tie
+# differ (and whose float64 results some backends round to float32).
+
+
+def _at_least(x, bound):
+    """`maximum(x, bound)`; at a tie the gradient goes to `bound`."""
+    return ops.where(ops.greater(x, bound), x, bound)
+
+
+def _at_most(x, bound):
+    """`minimum(x, bound)`; at a tie the gradient goes to `x`."""
+    return ops.where(ops.greater(x, bound), bound, x)
+
+
+def _clip(x, low, high):
+    """`clip(x, low, high)` with slope 1 on `(low, high]` and 0 elsewhere."""
+    return _at_most(_at_least(x, _like(x, low)), _like(x, high))
+
+
+def _abs(u):
+    """`|u|` with derivative `sign(u)`, which is 0 at `u = 0`."""
+    one = _like(u, 1.0)
+    sign = ops.where(ops.greater(u, 0), one, ops.where(ops.less(u, 0), -one, _like(u, 0.0)))
+    return ops.multiply(u, sign)
+
+
+def _tanh(x):
+    """`tanh` in x's dtype. Keras's `ops.tanh` computes float64 inputs in
+    float32 under JAX, so float64 takes `tanh(u) = expm1(2u) / (expm1(2u) + 2)`
+    on `u = -|x|` (no overflow, no cancellation), mirrored for `x > 0`."""
+    if keras.backend.standardize_dtype(x.dtype) != "float64":
+        return ops.tanh(x)
+    positive = ops.greater(x, 0)
+    t = ops.expm1(ops.multiply(ops.where(positive, ops.negative(x), x), _like(x, 2.0)))
+    r = ops.divide(t, ops.add(t, _like(x, 2.0)))
+    return ops.where(positive, ops.negative(r), r)
 
 
 def shifted_relu(x, shift=0.0, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -44,18 +89,15 @@ def shifted_relu(x, shift=0.0, negative_slope=0.0, max_value=None, threshold=0.0
         x = ops.subtract(x, _like(x, shift))
     if negative_slope == 0 and max_value is None and threshold == 0:
         return ops.relu(x)
-    # The steps of keras.activations.relu, with every constant in x's dtype
-    # and max/min instead of clip, which exporters convert more reliably.
-    if threshold != 0:
-        y = ops.where(ops.greater(x, _like(x, threshold)), x, _like(x, 0.0))
+    # keras.activations.relu's values: above the threshold x (clipped to
+    # [0, max_value] when there is one), below it negative_slope * (x -
+    # threshold). At the threshold the slope is the one below it.
+    above = x if max_value is None else _clip(x, 0.0, max_value)
+    if negative_slope == 0:
+        below = _like(x, 0.0)
     else:
-        y = ops.relu(x)
-    if max_value is not None:
-        y = ops.minimum(ops.maximum(y, _like(x, 0.0)), _like(x, max_value))
-    if negative_slope != 0:
-        below = ops.relu(ops.subtract(_like(x, threshold), x))
-        y = ops.subtract(y, ops.multiply(below, _like(x, negative_slope)))
-    return y
+        below = ops.multiply(ops.subtract(x, _like(x, threshold)), _like(x, negative_slope))
+    return ops.where(ops.greater(x, _like(x, threshold)), above, below)
 
 
 def blend(mask, inside, outside):
@@ -123,7 +165,7 @@ def masked_relu(
     ```
 
     The result is computed in the cheapest form that equals this formula: a
-    leaky ReLU blended by any mask is `x * where(x >= 0, 1, mask *
+    leaky ReLU blended by any mask is `x * where(x > 0, 1, mask *
     negative_slope)`, a shifted ReLU selected by a binary mask is
     `relu(x - mask * shift)`, and blended by a weighted mask it is
     `relu(x) - mask * clip(x, 0, shift)` (for `shift > 0`).
@@ -153,17 +195,17 @@ def masked_relu(
         if negative_slope == 0:
             return ops.relu(x)
         slope = ops.multiply(mask, _like(x, negative_slope))
-        return ops.multiply(x, ops.where(ops.greater_equal(x, _like(x, 0.0)), _like(x, 1.0), slope))
+        return ops.multiply(x, ops.where(ops.greater(x, _like(x, 0.0)), _like(x, 1.0), slope))
     if plain_relu_inside and negative_slope == 0:
         if binary:
-            return _relu_of_new_tensor(ops.subtract(x, ops.multiply(mask, shift)))
+            return _relu_of_new_tensor(ops.subtract(x, ops.multiply(mask, _like(x, shift))))
         # relu(x - s) - relu(x) is -clip(x, 0, s) for s > 0 and
         # clip(x - s, 0, -s) for s < 0.
         outside = ops.relu(x)
         if shift > 0:
-            gain = ops.clip(x, _like(x, 0.0), _like(x, shift))
+            gain = _clip(x, 0.0, shift)
             return ops.subtract(outside, ops.multiply(mask, gain))
-        gain = ops.clip(ops.subtract(x, shift), _like(x, 0.0), _like(x, -shift))
+        gain = _clip(ops.subtract(x, _like(x, shift)), 0.0, -shift)
         return ops.add(outside, ops.multiply(mask, gain))
     inside = shifted_relu(x, shift, negative_slope, max_value, threshold)
     outside = ops.relu(x)
@@ -226,7 +268,13 @@ def _masked_activation(x, mask, inside, outside, binary=False):
     mask = ops.cast(mask, x.dtype)
     combine = select if binary else blend
     # A rule given as a layer may compute in its own dtype; the result has x's.
-    return combine(mask, ops.cast(inside(x), x.dtype), ops.cast(outside(x), x.dtype))
+    inside, outside = _in_dtype(inside)(x), _in_dtype(outside)(x)
+    return combine(mask, ops.cast(inside, x.dtype), ops.cast(outside, x.dtype))
+
+
+def _in_dtype(activation):
+    """`activation`, or the package's `tanh` for Keras's, which loses float64 under JAX."""
+    return _tanh if activation is keras.activations.tanh else activation
 
 
 _fused_masked_activation = fused_when_eager("inside", "outside", "binary")(_masked_activation)
@@ -254,8 +302,8 @@ def sqrt_tanh(x):
     >>> sqrt_tanh(keras.ops.convert_to_tensor([0.0, 1.0]))
     [0.0, 0.8884]
     """
-    bounded = ops.clip(x, _like(x, -20.0), _like(x, 20.0))
-    return ops.multiply(x, ops.tanh(ops.sqrt(ops.add(ops.square(bounded), 1.0))))
+    bounded = _clip(x, -20.0, 20.0)
+    return ops.multiply(x, _tanh(ops.sqrt(ops.add(ops.square(bounded), _like(x, 1.0)))))
 
 
 def scaled_relu(x, scale=1.0, shift=0.0):
@@ -278,7 +326,7 @@ def scaled_relu(x, scale=1.0, shift=0.0):
     >>> scaled_relu(keras.ops.convert_to_tensor([-1.0, 1.0]), scale=2.0, shift=0.5)
     [0.0, 3.0]
     """
-    return ops.multiply(ops.relu(ops.add(x, shift)), scale)
+    return ops.multiply(ops.relu(ops.add(x, _like(x, shift))), _like(x, scale))
 
 
 def soft_clip(x, scale=1.0):
@@ -300,7 +348,7 @@ def soft_clip(x, scale=1.0):
     >>> soft_clip(keras.ops.convert_to_tensor([-100.0, 0.0, 100.0]), scale=5.0)
     [-5.0, 0.0, 5.0]
     """
-    return ops.multiply(ops.tanh(ops.divide(x, scale)), scale)
+    return ops.multiply(_tanh(ops.divide(x, _like(x, scale))), _like(x, scale))
 
 
 @fused_when_eager()
@@ -325,9 +373,8 @@ def learnable_relu(x, alpha, scale, shift=None):
     >>> learnable_relu(keras.ops.convert_to_tensor([-2.0, 2.0]), 0.25, 2.0)
     [-1.0, 4.0]
     """
-    y = ops.multiply(
-        ops.subtract(ops.relu(x), ops.multiply(alpha, ops.relu(ops.negative(x)))), scale
-    )
+    # relu(x) - alpha * relu(-x), with the slope alpha at 0.
+    y = ops.multiply(ops.where(ops.greater(x, _like(x, 0.0)), x, ops.multiply(alpha, x)), scale)
     if shift is not None:
         y = ops.add(y, shift)
     return y
@@ -358,7 +405,7 @@ def adaptive_mixture(x, logits, activations):
     weights = ops.softmax(logits, axis=0)
     y = None
     for i, activation in enumerate(activations):
-        term = ops.multiply(weights[i], activation(x))
+        term = ops.multiply(weights[i], _in_dtype(activation)(x))
         y = term if y is None else ops.add(y, term)
     return y
 
@@ -428,11 +475,85 @@ def rational(x, numerator, denominator, version="B"):
     [-0.3333, 0.2857]
     """
     if version == "A":
-        size = ops.abs(x)
-        q = ops.multiply(polynomial(size, ops.abs(denominator)), size)
+        size = _abs(x)
+        q = ops.multiply(polynomial(size, _abs(denominator)), size)
     else:
-        q = ops.abs(ops.multiply(polynomial(x, denominator), x))
-    return ops.divide(polynomial(x, numerator), ops.add(q, 1.0))
+        q = _abs(ops.multiply(polynomial(x, denominator), x))
+    return ops.divide(polynomial(x, numerator), ops.add(q, _like(x, 1.0)))
+
+
+def mean(x, axis):
+    """`keras.ops.mean`, kept in float64 for float64 inputs.
+
+    Keras's `mean` computes float64 inputs in float32 under PyTorch; they
+    take a sum and a division here.
+
+    Args:
+        x: Input tensor.
+        axis: The axes to average over, a list of ints.
+
+    Returns:
+        The mean, in x's dtype.
+
+    Example:
+    >>> mean(keras.ops.convert_to_tensor([[1.0, 2.0], [3.0, 5.0]]), axis=[1])
+    [1.5, 4.0]
+    """
+    if keras.backend.standardize_dtype(x.dtype) != "float64":
+        return ops.mean(x, axis=axis)
+    count = 1
+    for a in axis:
+        size = x.shape[a]
+        count = ops.multiply(count, size if isinstance(size, int) else ops.shape(x)[a])
+    return ops.divide(ops.sum(x, axis=axis), ops.cast(count, x.dtype))
+
+
+def matmul(a, b):
+    """`keras.ops.matmul` of a tensor and a matrix, kept in float64 for float64.
+
+    Keras's `matmul` returns float32 for float64 inputs under PyTorch; they
+    take an `einsum` here.
+
+    Args:
+        a: Tensor of shape `(..., n)`.
+        b: Matrix of shape `(n, k)`.
+
+    Returns:
+        The product, of shape `(..., k)`.
+
+    Example:
+    >>> matmul(keras.ops.ones((2, 3)), keras.ops.ones((3, 1)))
+    [[3.0], [3.0]]
+    """
+    if keras.backend.standardize_dtype(a.dtype) != "float64":
+        return ops.matmul(a, b)
+    return ops.einsum("...i,ij->...j", a, ops.cast(b, a.dtype))
+
+
+def funnel_relu(x, condition):
+    """FReLU's rule: the input where it exceeds its condition, else the condition.
+
+    Formula:
+    ```python
+    f(x) = maximum(x, condition)
+    ```
+
+    At a tie the gradient goes to `condition`, as `relu = maximum(x, 0)` gives
+    none to `x` at 0.
+
+    Args:
+        x: Input tensor.
+        condition: Tensor broadcastable to `x` (FReLU's spatial condition).
+
+    Returns:
+        A tensor of the shape and dtype of `x`.
+
+    Example:
+    >>> x = keras.ops.convert_to_tensor([-1.0, 2.0])
+    >>> funnel_relu(x, keras.ops.convert_to_tensor([0.5, 0.5]))
+    [0.5, 2.0]
+    """
+    return _at_least(x, ops.cast(condition, x.dtype))
 
 
 @fused_when_eager()
@@ -536,17 +657,18 @@ def resize_mask(mask, size, interpolation, axes):
         if static and old_size % new_size == 0:
             mask = _downsample_by_factor(mask, axis, old_size // new_size, interpolation)
             continue
-        weights = ops.cast(interpolation_weights(new_size, old_size, interpolation), mask.dtype)
+        weights = interpolation_weights(new_size, old_size, interpolation, mask.dtype)
+        weights = ops.cast(weights, mask.dtype)
         # Explicit, non-negative permutations: exporters reject negative ones.
         rank = len(mask.shape)
         to_last = [a for a in range(rank) if a != axis] + [axis]
         back = [to_last.index(a) for a in range(rank)]
-        resized = ops.matmul(ops.transpose(mask, to_last), ops.transpose(weights))
+        resized = matmul(ops.transpose(mask, to_last), ops.transpose(weights))
         mask = ops.transpose(resized, back)
     # Rounding must not carry a mask of ones past 1 (nor zeros below 0). The
     # bound is kept out of the gradient: at a tie with 0 or 1, backends split
     # the gradient of `minimum`/`maximum` differently.
-    bounded = ops.minimum(ops.maximum(mask, _like(mask, 0.0)), _like(mask, 1.0))
+    bounded = _clip(mask, 0.0, 1.0)
     return ops.add(mask, ops.stop_gradient(ops.subtract(bounded, mask)))
 
 
@@ -572,48 +694,64 @@ def _downsample_by_factor(mask, axis, factor, interpolation):
     used = np.flatnonzero(row)
     if len(used) == 1:
         return ops.take(split, int(used[0]), axis=axis + 1)
-    return ops.tensordot(split, ops.cast(row, mask.dtype), axes=([axis + 1], [0]))
+    row = ops.reshape(ops.cast(row, mask.dtype), (-1,) + (1,) * (len(split.shape) - axis - 2))
+    return ops.sum(ops.multiply(split, row), axis=axis + 1)
 
 
-def interpolation_weights(new_size, old_size, interpolation):
-    """The `(new_size, old_size)` float32 matrix that resizes one axis.
+def interpolation_weights(new_size, old_size, interpolation, dtype="float32"):
+    """The `(new_size, old_size)` matrix that resizes one axis.
 
     Args:
         new_size: Output size: an int or a scalar tensor.
         old_size: Input size: an int or a scalar tensor.
         interpolation: `"nearest"`, `"bilinear"` or `"area"`.
+        dtype: The dtype of the tensor returned for sizes given as tensors.
 
     Returns:
         Each row sums to 1. A NumPy array (computed in float64) for int
-        sizes, else a float32 tensor.
+        sizes, else a tensor of `dtype`.
 
     Example:
     >>> interpolation_weights(2, 4, "area")
     [[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5]]
     """
     xp = np if isinstance(new_size, int) and isinstance(old_size, int) else ops
-    dtype = "float64" if xp is np else "float32"
+    if xp is np:
+        dtype = "float64"
+    zero, one = (
+        (np.float64(0.0), np.float64(1.0))
+        if xp is np
+        else (ops.zeros((), dtype), ops.ones((), dtype))
+    )
+
+    # Written with `where` and constants of `dtype`: Keras's `minimum`,
+    # `maximum` and type promotion return float32 for float64 inputs under
+    # PyTorch and JAX.
+    def smaller(a, b):
+        return xp.where(a > b, b, a)
+
+    def larger(a, b):
+        return xp.where(a > b, a, b)
+
     new_f = np.float64(new_size) if xp is np else ops.cast(new_size, dtype)
     old_f = np.float64(old_size) if xp is np else ops.cast(old_size, dtype)
     scale = old_f / new_f
     out = xp.reshape(xp.arange(new_size, dtype=dtype), (-1, 1))
     src = xp.reshape(xp.arange(old_size, dtype=dtype), (1, -1))
     if interpolation == "nearest":
-        index = xp.minimum(xp.floor((out + 0.5) * scale), old_f - 1.0)
-        weights = xp.where(xp.equal(src, index), 1.0, 0.0)
+        index = smaller(xp.floor((out + 0.5) * scale), old_f - 1.0)
+        weights = xp.where(xp.equal(src, index), one, zero)
     elif interpolation == "bilinear":
-        centre = xp.clip((out + 0.5) * scale - 0.5, 0.0, old_f - 1.0)
-        weights = xp.maximum(1.0 - xp.abs(centre - src), 0.0)
+        centre = smaller(larger((out + 0.5) * scale - 0.5, zero), old_f - 1.0)
+        distance = centre - src
+        weights = larger(one - xp.where(distance > 0, distance, -distance), zero)
     elif interpolation == "area":
         start, end = out * scale, (out + 1.0) * scale
-        overlap = xp.minimum(end, src + 1.0) - xp.maximum(start, src)
-        weights = xp.maximum(overlap, 0.0)
+        overlap = smaller(end, src + 1.0) - larger(start, src)
+        weights = larger(overlap, zero)
     else:
         raise ValueError(
             f"`interpolation` must be one of {INTERPOLATIONS}. "
             f"Received: interpolation={interpolation!r}"
         )
-    weights = weights / xp.sum(weights, axis=1, keepdims=True)
-    if xp is np:
-        return weights
-    return ops.cast(weights, "float32")
+    return weights / xp.sum(weights, axis=1, keepdims=True)

@@ -1,8 +1,8 @@
 """`FunnelReLU`: FReLU, a ReLU whose condition is a learned spatial function."""
 
 import keras
-from keras import ops
 
+from keras_masked_relu import ops as kmr_ops
 from keras_masked_relu._validation import check_int, standardize_data_format
 from keras_masked_relu.layers._channels import channel_axis
 
@@ -69,7 +69,7 @@ class FunnelReLU(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         condition = self.batch_norm(self.depthwise(inputs), training=training)
-        return ops.maximum(inputs, condition)
+        return kmr_ops.funnel_relu(inputs, condition)
 
     def compute_output_shape(self, input_shape):
         return input_shape

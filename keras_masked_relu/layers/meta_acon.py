@@ -61,9 +61,9 @@ class MetaACON(keras.layers.Layer):
         rank = len(inputs.shape)
         axis = channel_axis(rank, self.data_format)
         spatial = [a for a in range(1, rank) if a != axis]
-        summary = ops.mean(inputs, axis=spatial) if spatial else inputs
-        hidden = ops.add(ops.matmul(summary, self.w1), self.b1)
-        beta = ops.sigmoid(ops.add(ops.matmul(hidden, self.w2), self.b2))
+        summary = kmr_ops.mean(inputs, axis=spatial) if spatial else inputs
+        hidden = ops.add(kmr_ops.matmul(summary, self.w1), self.b1)
+        beta = ops.sigmoid(ops.add(kmr_ops.matmul(hidden, self.w2), self.b2))
         for a in spatial:  # (batch, channels) broadcast against the input
             beta = ops.expand_dims(beta, a)
         return kmr_ops.acon(inputs, self.p1, self.p2, beta)
