@@ -22,7 +22,7 @@ if _sys.argv[:1] == ["-m"]:
         _os.close(_saved_stderr)
         _os.close(_devnull)
 
-from keras_masked_relu import config, ops, regions
+from keras_masked_relu import config, openvino_precision, ops, regions
 from keras_masked_relu.activation_replacement import replace_activations
 from keras_masked_relu.layers import (
     ACON,

@@ -1,7 +1,19 @@
 """Command line: `python -m keras_masked_relu {compare,demo}`."""
 
 import argparse
+import math
 import sys
+
+
+def _tolerance(text):
+    """A positive finite float from the command line (argparse exits 2 otherwise)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number. Received: {text!r}")
+    return value
 
 
 def _parser():
@@ -12,21 +24,39 @@ def _parser():
         "compare",
         help="run a .keras model under several backends and compare outputs",
         description="Runs a .keras model under each backend, each in its own process, and "
-        "prints the largest differences against the first backend. Exits 1 when a "
-        "difference exceeds --atol, 2 when the comparison cannot run.",
+        "compares each output (and, with --gradients, the gradient for each input and each "
+        "trainable weight) with the first backend's by the rule "
+        "max|a - ref| <= tol * (1 + max|ref|). Prints a table naming each backend's worst "
+        "array. Exits 1 when an array breaks the rule, 2 when the comparison cannot run.",
     )
     compare.add_argument("model", help="path of a .keras file")
     compare.add_argument("--inputs", help=".npy file, or .npz with one array per model input")
     compare.add_argument("--backends", default="tensorflow,jax,torch")
     compare.add_argument("--gradients", action="store_true", help="compare gradients too")
-    compare.add_argument("--atol", type=float, default=1e-5)
+    compare.add_argument(
+        "--tol",
+        type=_tolerance,
+        default=None,
+        help="the rule's tol for outputs (default: 1e-5 in float32, 1e-12 in float64)",
+    )
+    compare.add_argument(
+        "--gradients-tol",
+        type=_tolerance,
+        default=None,
+        help="the rule's tol for gradients (default: 1e-4 in float32, 1e-10 in float64)",
+    )
     compare.add_argument("--seed", type=int, default=0, help="seed of random inputs")
     compare.add_argument("--batch-size", type=int, default=4, help="samples in random inputs")
 
     demo = commands.add_parser("demo", help="the main job: train, save, compare, export")
     demo.add_argument("--epochs", type=int, default=5)
     demo.add_argument("--dir", default=None, help="where to write the model and exports")
-    demo.add_argument("--skip-export", action="store_true")
+    demo.add_argument("--skip-export", action="store_true", help="check no export")
+    demo.add_argument(
+        "--skip-retrofit-export",
+        action="store_true",
+        help="check the exports of the demo model only, not of the retrofitted MobileNetV2",
+    )
     return parser
 
 
@@ -41,7 +71,8 @@ def main(argv=None):
                 inputs=args.inputs,
                 backends=[b.strip() for b in args.backends.split(",") if b.strip()],
                 gradients=args.gradients,
-                atol=args.atol,
+                tol=args.tol,
+                gradients_tol=args.gradients_tol,
                 seed=args.seed,
                 batch_size=args.batch_size,
             )
@@ -53,7 +84,12 @@ def main(argv=None):
     if args.command == "demo":
         from keras_masked_relu.tools.demo import main as demo_main
 
-        return demo_main(epochs=args.epochs, directory=args.dir, export=not args.skip_export)
+        return demo_main(
+            epochs=args.epochs,
+            directory=args.dir,
+            export=not args.skip_export,
+            retrofit_export=not args.skip_retrofit_export,
+        )
     return 2
 
 

@@ -2,7 +2,12 @@
 
 Each backend runs in its own process (Keras binds its backend at import time).
 The first backend draws the inputs when none are given (seeded) and a random
-cotangent for the gradients, so every backend sees the same arrays.
+cotangent for the gradients, so every backend sees the same arrays. Each array
+(each output; with gradients, the gradient for each input and for each
+trainable weight, by its path) is compared with the first backend's by the one
+rule of `keras_masked_relu.tools.rule`:
+
+    max|a - ref| <= tol * (1 + max|ref|)
 
 Example:
 >>> from keras_masked_relu.tools import compare
@@ -14,6 +19,8 @@ True
 
 import dataclasses
 import importlib.util
+import json
+import math
 import os
 import pathlib
 import tempfile
@@ -22,6 +29,7 @@ import zipfile
 import numpy as np
 
 from keras_masked_relu.tools.backend_process import BackendProcessError, run_json_under_backend
+from keras_masked_relu.tools.rule import TOLERANCES, scaled_difference
 from keras_masked_relu.tools.table import format_table
 
 # Each backend's name is also the name of the module that provides it.
@@ -35,55 +43,145 @@ class CompareError(Exception):
 
 
 @dataclasses.dataclass
+class ArrayDifference:
+    """One compared array of one backend against the reference backend.
+
+    Attributes:
+        name: The array's name: `output_<i>` for the model's `i`-th output,
+            `grad_input_<i>` for the gradient of its `i`-th input and
+            `grad_weight_<path>` for that of a trainable weight (`/` in the
+            path written `__`).
+        scaled: `max|a - ref| / (1 + max|ref|)`; `inf` for an array that is
+            missing, of another shape, or not finite where the reference is.
+        max_abs: `max|a - ref|`.
+        tol: The rule's `tol` for this array.
+    """
+
+    name: str
+    scaled: float
+    max_abs: float
+    tol: float
+
+    @property
+    def kind(self):
+        """`"outputs"` or `"gradients"`."""
+        return "gradients" if self.name.startswith("grad_") else "outputs"
+
+    @property
+    def ratio(self):
+        """`scaled / tol`: at most 1 when the array passes (`inf` for a NaN)."""
+        return math.inf if math.isnan(self.scaled) else self.scaled / self.tol
+
+    @property
+    def passed(self):
+        return bool(self.scaled <= self.tol)
+
+
+@dataclasses.dataclass
 class BackendResult:
+    """The compared arrays of one backend and its time per batch."""
+
     backend: str
     ms_per_batch: float
-    outputs_abs: float = 0.0
-    outputs_rel: float = 0.0
-    gradients_abs: float = None
-    gradients_rel: float = None
+    arrays: list = dataclasses.field(default_factory=list)
+
+    def _of(self, kind):
+        return [a for a in self.arrays if a.kind == kind]
+
+    @property
+    def worst(self):
+        """The array nearest to breaking the rule (largest `scaled / tol`), or `None`."""
+        return max(self.arrays, key=lambda a: a.ratio, default=None)
+
+    @property
+    def passed(self):
+        return all(a.passed for a in self.arrays)
+
+    @property
+    def outputs_scaled(self):
+        """The largest scaled difference of the outputs."""
+        return max((a.scaled for a in self._of("outputs")), default=0.0)
+
+    @property
+    def outputs_abs(self):
+        """The largest absolute difference of the outputs."""
+        return max((a.max_abs for a in self._of("outputs")), default=0.0)
+
+    @property
+    def gradients_scaled(self):
+        """The largest scaled difference of the gradients; `None` without gradients."""
+        gradients = self._of("gradients")
+        return max(a.scaled for a in gradients) if gradients else None
+
+    @property
+    def gradients_abs(self):
+        """The largest absolute difference of the gradients; `None` without gradients."""
+        gradients = self._of("gradients")
+        return max(a.max_abs for a in gradients) if gradients else None
 
 
 @dataclasses.dataclass
 class Report:
-    """The differences of each backend against the first one."""
+    """The differences of each backend against the first one, by the rule."""
 
     results: list
-    atol: float
+    tol: float
+    gradients_tol: float
     seed: int
     input_shapes: list
     gradients: bool
 
     @property
     def passed(self):
-        for r in self.results:
-            worst = [r.outputs_abs] + ([r.gradients_abs] if self.gradients else [])
-            if not all(w is not None and np.isfinite(w) and w <= self.atol for w in worst):
-                return False
-        return True
+        """Whether every array of every backend passes the rule."""
+        return all(r.passed for r in self.results)
+
+    @property
+    def worst(self):
+        """`(backend, ArrayDifference)` of the array nearest to breaking the rule."""
+        pairs = [(r.backend, r.worst) for r in self.results if r.worst is not None]
+        return max(pairs, key=lambda pair: pair[1].ratio, default=(None, None))
+
+    def rule(self):
+        """The rule in words, with its tolerances."""
+        text = f"max|a - ref| <= tol * (1 + max|ref|), tol {self.tol:g} for outputs"
+        if self.gradients:
+            text += f", {self.gradients_tol:g} for gradients"
+        return text
 
     def table(self):
-        """Formats the report: the inputs, then one row per backend."""
+        """Formats the report: the inputs and the rule, then one row per backend.
+
+        Each row gives the largest scaled difference of the outputs (and of
+        the gradients), then the backend's worst array by name: its scaled
+        difference against its `tol`, and its largest absolute difference.
+        """
         first = self.results[0].backend
-        header = ["backend", "outputs max abs", "outputs max rel"]
-        if self.gradients:
-            header += ["gradients max abs", "gradients max rel"]
-        header += ["ms / batch (eager)", f"within {self.atol:g}"]
+        header = ["backend", "outputs scaled"] + (["gradients scaled"] if self.gradients else [])
+        header += ["worst array", "scaled / tol", "max abs", "ms / batch (eager)", "passes"]
         rows = []
         for r in self.results:
-            row = [
-                r.backend + (" (reference)" if r.backend == first else ""),
-                f"{r.outputs_abs:.3g}",
-                f"{r.outputs_rel:.3g}",
-            ]
-            ok = r.outputs_abs <= self.atol
+            row = [r.backend + (" (reference)" if r.backend == first else "")]
+            row.append(_number(r.outputs_scaled))
             if self.gradients:
-                row += [_number(r.gradients_abs), _number(r.gradients_rel)]
-                ok = ok and r.gradients_abs is not None and r.gradients_abs <= self.atol
-            row += [f"{r.ms_per_batch:.2f}", "yes" if ok else "NO"]
+                row.append(_number(r.gradients_scaled))
+            worst = r.worst
+            if worst is None or r.backend == first:
+                row += ["-", "-", "-"]
+            else:
+                row += [
+                    worst.name,
+                    f"{_number(worst.scaled)} / {worst.tol:g}",
+                    _number(worst.max_abs),
+                ]
+            row += [f"{r.ms_per_batch:.2f}", "yes" if r.passed else "NO"]
             rows.append(row)
         shapes = ", ".join(str(tuple(s)) for s in self.input_shapes)
-        return f"inputs: {shapes} (seed {self.seed})\n" + format_table(header, rows)
+        return (
+            f"inputs: {shapes} (seed {self.seed})\n"
+            f"rule: {self.rule()}; scaled: max|a - ref| / (1 + max|ref|)\n"
+            + format_table(header, rows)
+        )
 
 
 def _number(value):
@@ -138,48 +236,91 @@ def _load_inputs(inputs):
     return [np.asarray(a) for a in inputs]
 
 
-def _run_worker(backend, model_path, work, gradients, seed, batch_size, repeats):
-    """Runs `compare_worker` under `backend`; returns what it printed."""
-    args = [
-        "-m",
-        "keras_masked_relu.tools.compare_worker",
-        model_path,
-        work,
-        backend,
-        "--seed",
-        seed,
-        "--batch-size",
-        batch_size,
-        "--repeats",
-        repeats,
-    ]
-    if gradients:
-        args.append("--gradients")
+# `compare_worker.main` once per model, in one process: each backend starts once.
+_WORKER_LOOP = """
+import contextlib, io, json, sys
+from keras_masked_relu.tools import compare_worker
+results = []
+for argv in json.loads(sys.argv[1]):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        compare_worker.main(argv)
+    results.append(json.loads(printed.getvalue().strip().splitlines()[-1]))
+print(json.dumps(results))
+"""
+
+
+def _worker_argv(model_path, work, backend, gradients, seed, batch_size, repeats):
+    """The arguments of `python -m keras_masked_relu.tools.compare_worker` for one model."""
+    argv = [str(model_path), str(work), backend, "--seed", str(seed)]
+    argv += ["--batch-size", str(batch_size), "--repeats", str(repeats)]
+    return argv + (["--gradients"] if gradients else [])
+
+
+def _run_workers(backend, jobs):
+    """Runs `compare_worker` under `backend` once per job; returns what each printed."""
     try:
-        return run_json_under_backend(backend, args)
+        return run_json_under_backend(backend, ["-c", _WORKER_LOOP, json.dumps(jobs)])
     except BackendProcessError as error:
         raise CompareError(f"The {backend} run failed: {error.error_line}") from None
 
 
-def _max_differences(a, b):
-    abs_diff = np.abs(a.astype(np.float64) - b.astype(np.float64))
-    scale = np.maximum(np.abs(b.astype(np.float64)), 1e-12)
-    if abs_diff.size == 0:
-        return 0.0, 0.0
-    if not (np.isfinite(a).all() and np.isfinite(b).all()):
-        return float("inf"), float("inf")
-    return float(abs_diff.max()), float((abs_diff / scale).max())
+def _check_tolerance(name, value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+        raise TypeError(f"`{name}` must be a number or None. Received: {name}={value!r}")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"`{name}` must be a positive finite number. Received: {name}={value!r}")
+    return float(value)
 
 
-def _differences(results, reference, prefix):
-    keys = [k for k in reference.files if k.startswith(prefix)]
-    worst_abs = worst_rel = 0.0
-    for key in keys:
-        if key not in results.files:
-            return float("inf"), float("inf")
-        a, r = _max_differences(results[key], reference[key])
-        worst_abs, worst_rel = max(worst_abs, a), max(worst_rel, r)
-    return worst_abs, worst_rel
+def default_tolerances(reference_outputs):
+    """The rule's tolerances for the dtype the model computes in.
+
+    Args:
+        reference_outputs: The reference backend's output arrays.
+
+    Returns:
+        `TOLERANCES["float64"]` when every output is float64, else
+        `TOLERANCES["float32"]`.
+    """
+    dtypes = {np.asarray(o).dtype for o in reference_outputs}
+    return TOLERANCES["float64" if dtypes == {np.dtype("float64")} else "float32"]
+
+
+def array_differences(data, reference, tol, gradients_tol):
+    """Compares every array of `reference` (outputs and gradients) with `data`'s.
+
+    Args:
+        data: Mapping from array name to array (a loaded `.npz`).
+        reference: The same for the reference backend; every `output_*` and
+            `grad_*` array in it is compared.
+        tol: `tol` of the outputs.
+        gradients_tol: `tol` of the gradients.
+
+    Returns:
+        A list of `ArrayDifference`, in the reference's order.
+    """
+    differences = []
+    for name in reference:
+        if not name.startswith(("output_", "grad_")):
+            continue
+        ref = np.asarray(reference[name])
+        limit = gradients_tol if name.startswith("grad_") else tol
+        if name not in data:
+            differences.append(ArrayDifference(name, math.inf, math.inf, limit))
+            continue
+        a = np.asarray(data[name])
+        scaled = scaled_difference(a, ref)
+        if math.isfinite(scaled):
+            both = np.isfinite(ref)
+            difference = np.abs(a[both].astype(np.float64) - ref[both].astype(np.float64))
+            max_abs = float(difference.max()) if difference.size else 0.0
+        else:
+            max_abs = math.inf
+        differences.append(ArrayDifference(name, scaled, max_abs, limit))
+    return differences
 
 
 def compare(
@@ -187,12 +328,19 @@ def compare(
     inputs=None,
     backends=BACKENDS,
     gradients=False,
-    atol=1e-5,
+    tol=None,
+    gradients_tol=None,
     seed=0,
     batch_size=4,
     repeats=10,
 ):
     """Runs a `.keras` model under each backend and compares with the first.
+
+    Each array `a` (each output; with `gradients`, the gradient for each
+    input and each trainable weight) passes when, with `ref` the first
+    backend's array,
+
+        max|a - ref| <= tol * (1 + max|ref|)
 
     Args:
         model_path: Path of a `.keras` file.
@@ -205,40 +353,104 @@ def compare(
         gradients: Also compare the gradients of `sum(outputs * c)` (`c` a
             seeded random cotangent) with respect to the inputs and to every
             trainable weight.
-        atol: Largest absolute difference that passes.
+        tol: The rule's `tol` for the outputs; `None` for the one of
+            `keras_masked_relu.tools.rule.TOLERANCES` for the dtype the
+            model computes in (1e-5 in float32, 1e-12 in float64).
+        gradients_tol: The same for the gradients (1e-4 in float32, 1e-10
+            in float64).
         seed: Seed of the random inputs and cotangent.
         batch_size: Samples in the random inputs.
         repeats: Timed eager calls per backend; the median is reported.
 
     Returns:
-        A `Report`; `report.passed` tells whether every difference is within
-        `atol`, and `report.table()` formats it.
+        A `Report`; `report.passed` tells whether every array passes the
+        rule, `report.worst` names the array nearest to breaking it and
+        `report.table()` formats it.
 
     Raises:
         CompareError: for a missing or invalid model file, a missing inputs
             file, inputs that do not fit the model, or a backend that is not
             installed.
+        TypeError, ValueError: for a `tol` or `gradients_tol` that is not a
+            positive number.
     """
-    model_path = _check_model_file(model_path)
+    return compare_models(
+        [model_path], inputs, backends, gradients, tol, gradients_tol, seed, batch_size, repeats
+    )[0]
+
+
+def compare_models(
+    model_paths,
+    inputs=None,
+    backends=BACKENDS,
+    gradients=False,
+    tol=None,
+    gradients_tol=None,
+    seed=0,
+    batch_size=4,
+    repeats=10,
+):
+    """`compare` for several models, starting each backend once for all of them.
+
+    Args:
+        model_paths: Paths of `.keras` files.
+        inputs: The inputs of every model, as in `compare`.
+        backends, gradients, tol, gradients_tol, seed, batch_size, repeats:
+            As in `compare`.
+
+    Returns:
+        A list with one `Report` per model, in order.
+
+    Raises:
+        CompareError, TypeError, ValueError: as `compare`.
+    """
+    tol = _check_tolerance("tol", tol)
+    gradients_tol = _check_tolerance("gradients_tol", gradients_tol)
+    model_paths = [_check_model_file(path) for path in model_paths]
     backends = _check_backends(backends, gradients)
     given = _load_inputs(inputs)
     with tempfile.TemporaryDirectory() as work:
-        work = pathlib.Path(work)
-        if given is not None:
-            np.savez(work / "inputs.npz", *given)
+        works = [pathlib.Path(work) / str(i) for i in range(len(model_paths))]
+        for folder in works:
+            folder.mkdir()
+            if given is not None:
+                np.savez(folder / "inputs.npz", *given)
         timings = {}
         for backend in backends:
-            timings[backend] = _run_worker(
-                backend, model_path, work, gradients, seed, batch_size, repeats
+            jobs = [
+                _worker_argv(path, folder, backend, gradients, seed, batch_size, repeats)
+                for path, folder in zip(model_paths, works)
+            ]
+            timings[backend] = _run_workers(backend, jobs)
+        return [
+            _report(
+                folder,
+                backends,
+                [timings[b][i] for b in backends],
+                tol,
+                gradients_tol,
+                seed,
+                gradients,
             )
-        reference = np.load(work / f"{backends[0]}.npz")
-        input_shapes = [reference[k].shape for k in reference.files if k.startswith("input_")]
-        results = []
-        for backend in backends:
-            data = np.load(work / f"{backend}.npz")
-            result = BackendResult(backend, timings[backend]["ms_per_batch"])
-            result.outputs_abs, result.outputs_rel = _differences(data, reference, "output_")
-            if gradients:
-                result.gradients_abs, result.gradients_rel = _differences(data, reference, "grad_")
-            results.append(result)
-    return Report(results, atol, seed, input_shapes, gradients)
+            for i, folder in enumerate(works)
+        ]
+
+
+def _read_arrays(path):
+    with np.load(path) as loaded:
+        return {k: loaded[k] for k in loaded.files}
+
+
+def _report(work, backends, timings, tol, gradients_tol, seed, gradients):
+    """The `Report` of one model from the arrays its backends wrote to `work`."""
+    reference = _read_arrays(work / f"{backends[0]}.npz")
+    input_shapes = [v.shape for k, v in reference.items() if k.startswith("input_")]
+    defaults = default_tolerances(v for k, v in reference.items() if k.startswith("output_"))
+    tol = defaults.outputs if tol is None else tol
+    gradients_tol = defaults.gradients if gradients_tol is None else gradients_tol
+    results = []
+    for backend, timing in zip(backends, timings):
+        data = _read_arrays(work / f"{backend}.npz")
+        arrays = array_differences(data, reference, tol, gradients_tol)
+        results.append(BackendResult(backend, timing["ms_per_batch"], arrays))
+    return Report(results, tol, gradients_tol, seed, input_shapes, gradients)

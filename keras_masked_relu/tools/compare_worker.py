@@ -1,6 +1,6 @@
 """One backend's half of `compare`: run the model, save numbers to an .npz file.
 
-`compare` starts it under each backend:
+`compare` calls its `main` under each backend, once per model, in one process:
 
     python -m keras_masked_relu.tools.compare_worker MODEL WORK BACKEND [--gradients]
         [--seed 0] [--batch-size 4] [--repeats 10]
@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 import keras_masked_relu  # noqa: F401  (registers the package's classes)
+from keras_masked_relu import openvino_precision
 from keras_masked_relu.tools.gradients import vjp
 
 
@@ -109,6 +110,9 @@ def run(model_path, work, backend, gradients, seed, batch_size, repeats):
     work = pathlib.Path(work)
     if keras.backend.backend() != backend:
         raise RuntimeError(f"Expected backend {backend}, running {keras.backend.backend()}")
+    if backend == "openvino":
+        # Every compile of this run in float32, whatever the CPU (see `openvino_precision`).
+        openvino_precision.use_float32()
     model = keras.saving.load_model(model_path, safe_mode=True)
     inputs = _model_inputs(model, work, seed, batch_size)
     outputs = [

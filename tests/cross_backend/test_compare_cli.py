@@ -1,7 +1,8 @@
-"""`python -m keras_masked_relu compare`, end to end and on its error paths."""
+"""`python -m keras_masked_relu compare`, end to end, by the rule, and on its error paths."""
 
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 
@@ -9,7 +10,16 @@ import numpy as np
 import pytest
 
 from keras_masked_relu import __main__ as cli
-from keras_masked_relu.tools.compare import BackendResult, CompareError, Report, compare
+from keras_masked_relu.tools.compare import (
+    ArrayDifference,
+    BackendResult,
+    CompareError,
+    Report,
+    array_differences,
+    compare,
+    default_tolerances,
+)
+from keras_masked_relu.tools.rule import TOLERANCES
 
 # The module itself: `keras_masked_relu.tools.compare` as an attribute is the function.
 compare_module = importlib.import_module("keras_masked_relu.tools.compare")
@@ -35,6 +45,18 @@ def model_file(saved_models):
     return saved_models / "jax.keras"
 
 
+def table_rows(stdout):
+    """The rows of the printed table, by backend, each split on runs of two spaces."""
+    lines = stdout.splitlines()
+    header = re.split(r" {2,}", lines[2].strip())
+    rows = {}
+    for line in lines[4:]:
+        cells = re.split(r" {2,}", line.strip())
+        assert len(cells) == len(header), line
+        rows[cells[0].removesuffix(" (reference)")] = dict(zip(header, cells))
+    return header, rows
+
+
 def test_compare_prints_a_table_and_passes(model_file, tmp_path):
     rng = np.random.default_rng(5)
     inputs = tmp_path / "inputs.npz"
@@ -47,11 +69,32 @@ def test_compare_prints_a_table_and_passes(model_file, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
     assert lines[0] == "inputs: (3, 16, 16, 3), (3, 16, 16) (seed 0)"
-    assert lines[1].split()[:3] == ["backend", "outputs", "max"]
-    assert lines[3].startswith("torch (reference)")
-    row = lines[4].split()
-    assert row[0] == "tensorflow" and row[-1] == "yes"
-    assert float(row[1]) <= 1e-5 and float(row[3]) <= 1e-5  # outputs and gradients
+    assert lines[1].startswith(
+        "rule: max|a - ref| <= tol * (1 + max|ref|), tol 1e-05 for outputs, 0.0001 for gradients"
+    )
+    header, rows = table_rows(done.stdout)
+    assert header[:4] == ["backend", "outputs scaled", "gradients scaled", "worst array"]
+    assert list(rows) == ["torch", "tensorflow"]
+    assert lines[4].startswith("torch (reference)")
+    row = rows["tensorflow"]
+    assert row["passes"] == "yes"
+    # The worst array by its name: an output, or the gradient of an input or a weight.
+    assert row["worst array"].startswith(("output_", "grad_input_", "grad_weight_"))
+    scaled, tol = (float(x) for x in row["scaled / tol"].split(" / "))
+    assert tol == (1e-4 if row["worst array"].startswith("grad_") else 1e-5)
+    assert scaled <= tol
+    assert float(row["outputs scaled"]) <= 1e-5 and float(row["gradients scaled"]) <= 1e-4
+
+
+def test_a_tighter_tol_fails_with_exit_1(model_file):
+    # Two backends' float32 outputs differ by rounding, far above 1e-12.
+    done = run_cli(model_file, "--backends", "jax,torch", "--tol", "1e-12")
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert "tol 1e-12 for outputs" in done.stdout
+    _, rows = table_rows(done.stdout)
+    assert rows["torch"]["passes"] == "NO"
+    assert rows["torch"]["worst array"].startswith("output_")
+    assert float(rows["torch"]["outputs scaled"]) > 1e-12
 
 
 @pytest.mark.parametrize(
@@ -62,6 +105,10 @@ def test_compare_prints_a_table_and_passes(model_file, tmp_path):
         (["MODEL", "--backends", "tensorflow,mxnet"], "Unknown backend 'mxnet'"),
         (["MODEL", "--inputs", "nowhere.npy"], "No such inputs file"),
         (["MODEL", "--backends", "jax,numpy", "--gradients"], "'numpy' runs inference only"),
+        (["MODEL", "--tol", "-1"], "argument --tol: must be a positive number. Received: '-1'"),
+        (["MODEL", "--gradients-tol", "x"], "must be a positive number. Received: 'x'"),
+        # `--atol` (an absolute tolerance) was replaced by the rule's `--tol`.
+        (["MODEL", "--atol", "1e-5"], "unrecognized arguments: --atol"),
     ],
 )
 def test_errors_exit_2_with_a_message(args, message, model_file, tmp_path):
@@ -99,20 +146,95 @@ def test_backend_not_installed_on_the_command_line(model_file, monkeypatch, caps
     assert "Backend 'torch' is not installed" in capsys.readouterr().err
 
 
-def fake_report(outputs_abs, gradients_abs):
-    results = [
-        BackendResult("tensorflow", 1.0, 0.0, 0.0, 0.0, 0.0),
-        BackendResult("jax", 1.0, outputs_abs, 0.0, gradients_abs, 0.0),
+@pytest.mark.parametrize(
+    "kwargs,error,message",
+    [
+        ({"tol": -1.0}, ValueError, "Received: tol=-1.0"),
+        ({"tol": float("nan")}, ValueError, "Received: tol=nan"),
+        ({"gradients_tol": 0}, ValueError, "Received: gradients_tol=0"),
+        ({"tol": "1e-5"}, TypeError, "Received: tol='1e-5'"),
+    ],
+)
+def test_bad_tolerances(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        compare("model.keras", **kwargs)  # checked before the file
+
+
+def test_array_differences_closed_form():
+    reference = {
+        "input_0": np.zeros(3, "float32"),
+        "output_0": np.array([1.0, -3.0, 2.0], "float32"),
+        "grad_input_0": np.array([0.5, 0.25], "float32"),
+        "grad_weight_dense__kernel": np.array([[1.0, 2.0]], "float32"),
+        "grad_weight_dense__bias": np.array([4.0], "float32"),
+    }
+    data = {
+        "input_0": np.ones(3, "float32"),  # inputs are not compared
+        "output_0": np.array([1.0, -3.0, 2.5], "float32"),
+        "grad_input_0": np.array([0.5, np.nan], "float32"),
+        "grad_weight_dense__kernel": np.array([[1.0, 2.0, 3.0]], "float32"),
+        # grad_weight_dense__bias is missing
+    }
+    found = {d.name: d for d in array_differences(data, reference, 1e-5, 1e-4)}
+    assert list(found) == [
+        "output_0",
+        "grad_input_0",
+        "grad_weight_dense__kernel",
+        "grad_weight_dense__bias",
     ]
-    return Report(results, atol=1e-5, seed=0, input_shapes=[(1, 2)], gradients=True)
+    assert found["output_0"].scaled == 0.5 / (1 + 3.0)
+    assert found["output_0"].max_abs == 0.5
+    assert (found["output_0"].tol, found["output_0"].kind) == (1e-5, "outputs")
+    for name in ("grad_input_0", "grad_weight_dense__kernel", "grad_weight_dense__bias"):
+        assert found[name].scaled == np.inf, name  # NaN, another shape, missing
+        assert (found[name].tol, found[name].kind) == (1e-4, "gradients")
+        assert not found[name].passed
 
 
-def test_pass_and_fail_against_the_tolerance():
-    assert fake_report(1e-5, 0.0).passed
+def test_default_tolerances_follow_the_dtype():
+    assert default_tolerances([np.zeros(2, "float64")]) == TOLERANCES["float64"]
+    assert default_tolerances([np.zeros(2, "float32")]) == TOLERANCES["float32"]
+    assert default_tolerances([np.zeros(2, "float64"), np.zeros(2, "float32")]) == (1e-5, 1e-4)
+
+
+def fake_report(output_scaled, gradient_scaled):
+    """A reference and a second backend with one output and one weight gradient."""
+
+    def arrays(output, gradient):
+        return [
+            ArrayDifference("output_0", output, 3 * output, 1e-5),
+            ArrayDifference("grad_weight_conv__kernel", gradient, 2 * gradient, 1e-4),
+        ]
+
+    results = [
+        BackendResult("tensorflow", 1.0, arrays(0.0, 0.0)),
+        BackendResult("jax", 1.0, arrays(output_scaled, gradient_scaled)),
+    ]
+    return Report(results, 1e-5, 1e-4, seed=0, input_shapes=[(1, 2)], gradients=True)
+
+
+def test_pass_and_fail_against_the_rule():
+    assert fake_report(1e-5, 1e-4).passed  # the rule is `<=`
     assert not fake_report(2e-5, 0.0).passed
-    assert not fake_report(0.0, 3e-5).passed
+    assert not fake_report(0.0, 3e-4).passed
     assert not fake_report(float("nan"), 0.0).passed
-    assert "NO" in fake_report(2e-5, 0.0).table().splitlines()[-1]
+    assert fake_report(float("nan"), 0.0).worst[0] == "jax"
+
+
+def test_the_table_names_the_worst_array():
+    report = fake_report(2e-6, 5e-5)  # 0.2 and 0.5 of their tolerances
+    assert report.worst == ("jax", report.results[1].arrays[1])
+    row = report.table().splitlines()[-1].split()
+    assert row == ["jax", "2e-06", "5e-05", "grad_weight_conv__kernel"] + [
+        "5e-05",
+        "/",
+        "0.0001",
+        "0.0001",
+        "1.00",
+        "yes",
+    ]
+    row = fake_report(2e-5, 5e-5).table().splitlines()[-1].split()
+    assert row[3:7] == ["output_0", "2e-05", "/", "1e-05"] and row[-1] == "NO"
 
 
 def test_cli_exit_code_follows_the_report(monkeypatch, capsys):
@@ -122,8 +244,15 @@ def test_cli_exit_code_follows_the_report(monkeypatch, capsys):
     assert cli.main(["compare", "model.keras"]) == 0
 
 
-def test_max_differences_closed_form():
-    a = np.array([1.0, 2.0, 4.0], "float32")
-    b = np.array([1.0, 2.5, 4.0], "float32")
-    assert compare_module._max_differences(a, b) == (0.5, 0.2)
-    assert compare_module._max_differences(np.array([np.nan]), np.array([1.0]))[0] == float("inf")
+def test_cli_passes_both_tolerances(monkeypatch):
+    seen = {}
+
+    def fake_compare(*args, **kwargs):
+        seen.update(kwargs)
+        return fake_report(0.0, 0.0)
+
+    monkeypatch.setattr(compare_module, "compare", fake_compare)
+    assert cli.main(["compare", "m.keras", "--tol", "2e-6", "--gradients-tol", "3e-5"]) == 0
+    assert (seen["tol"], seen["gradients_tol"]) == (2e-6, 3e-5)
+    assert cli.main(["compare", "m.keras"]) == 0
+    assert (seen["tol"], seen["gradients_tol"]) == (None, None)  # by the model's dtype
