@@ -5,7 +5,7 @@ BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q -n 2
 CROSS = $(PY) -m pytest $(PYTEST_ARGS) --dist loadgroup tests/cross_backend
 
-.PHONY: install install-bench lint test test-cross test-tensorflow test-jax test-torch notebooks demo accuracy bench clean
+.PHONY: install install-bench lint test test-cross test-tensorflow test-jax test-torch notebooks demo accuracy bench fuzz clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,13 @@ bench: $(VENV)/.bench-installed
 
 demo: $(VENV)/.installed
 	$(PY) -m keras_masked_relu demo
+
+# More seeds of the differential test across backends than `test` runs, float32 and float64:
+# `make fuzz N=200 FIRST=5000`. Each disagreement prints the command that reruns its seed.
+N ?= 100
+FIRST ?= 1000
+fuzz: $(VENV)/.installed
+	$(PY) tests/differential/run.py --first $(FIRST) --count $(N)
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -1,0 +1,1 @@
+"""Differential test across backends: random models of the package, rebuilt from seeds."""
