@@ -28,6 +28,16 @@ def _like(x, value):
 # differ (and whose float64 results some backends round to float32).
 
 
+def _add_parameter(parameter, x):
+    """`parameter + x` for a parameter that broadcasts against `x`.
+
+    The parameter comes first: Keras's TensorFlow `add` takes a second
+    argument with one axis longer than 1 for a bias, and adds it along the
+    last axis whenever that axis has its length, even when the parameter's
+    axis is another one (channels first)."""
+    return ops.add(parameter, x)
+
+
 def _at_least(x, bound):
     """`maximum(x, bound)`; at a tie the gradient goes to `bound`."""
     return ops.where(ops.greater(x, bound), x, bound)
@@ -376,7 +386,7 @@ def learnable_relu(x, alpha, scale, shift=None):
     # relu(x) - alpha * relu(-x), with the slope alpha at 0.
     y = ops.multiply(ops.where(ops.greater(x, _like(x, 0.0)), x, ops.multiply(alpha, x)), scale)
     if shift is not None:
-        y = ops.add(y, shift)
+        y = _add_parameter(shift, y)
     return y
 
 
@@ -433,9 +443,9 @@ def polynomial(x, coefficients):
     degree = coefficients.shape[0] - 1
     if degree == 0:
         return ops.multiply(ops.ones_like(x), coefficients[0])
-    y = ops.add(ops.multiply(x, coefficients[degree]), coefficients[degree - 1])
+    y = _add_parameter(coefficients[degree - 1], ops.multiply(x, coefficients[degree]))
     for k in range(degree - 2, -1, -1):
-        y = ops.add(ops.multiply(y, x), coefficients[k])
+        y = _add_parameter(coefficients[k], ops.multiply(y, x))
     return y
 
 
@@ -690,7 +700,7 @@ def _downsample_by_factor(mask, axis, factor, interpolation):
         shape = [-1 if d is None else d for d in shape]
     split = ops.reshape(mask, shape[:axis] + [new_size, factor] + shape[axis + 1 :])
     if np.all(row == row[0]):
-        return ops.mean(split, axis=axis + 1)
+        return mean(split, axis=[axis + 1])
     used = np.flatnonzero(row)
     if len(used) == 1:
         return ops.take(split, int(used[0]), axis=axis + 1)
