@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from keras_masked_relu import __main__ as cli
+from keras_masked_relu.tools.backend_process import run_under_backend
 from keras_masked_relu.tools.compare import (
     ArrayDifference,
     BackendResult,
@@ -86,15 +87,49 @@ def test_compare_prints_a_table_and_passes(model_file, tmp_path):
     assert float(row["outputs scaled"]) <= 1e-5 and float(row["gradients scaled"]) <= 1e-4
 
 
-def test_a_tighter_tol_fails_with_exit_1(model_file):
-    # Two backends' float32 outputs differ by rounding, far above 1e-12.
-    done = run_cli(model_file, "--backends", "jax,torch", "--tol", "1e-12")
+# Keras's own LeakyReLU is differentiated at 0 by a different rule on each backend:
+# JAX's `jax.nn.leaky_relu` takes the slope 1 there, TensorFlow and PyTorch take
+# `negative_slope`. A disagreement `compare` must report, on any machine.
+SAVE_LEAKY_RELU = """
+import sys, keras
+inputs = keras.Input((4,))
+keras.Model(inputs, keras.layers.LeakyReLU(0.25)(inputs)).save(sys.argv[1])
+"""
+
+
+@pytest.fixture(scope="module")
+def leaky_relu_at_zero(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("leaky_relu")
+    run_under_backend("jax", ["-c", SAVE_LEAKY_RELU, folder / "leaky.keras"])
+    np.save(folder / "zeros.npy", np.zeros((2, 4), "float32"))
+    return folder / "leaky.keras", folder / "zeros.npy"
+
+
+def test_a_difference_above_the_gradients_tol_fails_with_exit_1(leaky_relu_at_zero):
+    model, zeros = leaky_relu_at_zero
+    done = run_cli(model, "--inputs", zeros, "--backends", "jax,torch", "--gradients")
     assert done.returncode == 1, done.stderr[-2000:]
-    assert "tol 1e-12 for outputs" in done.stdout
     _, rows = table_rows(done.stdout)
-    assert rows["torch"]["passes"] == "NO"
-    assert rows["torch"]["worst array"].startswith("output_")
-    assert float(rows["torch"]["outputs scaled"]) > 1e-12
+    row = rows["torch"]
+    assert row["passes"] == "NO"
+    assert row["worst array"] == "grad_input_0"
+    assert float(row["outputs scaled"]) == 0.0  # both give 0 at 0
+    # |0.25 c - c| / (1 + |c|) for the cotangent c of largest magnitude: above 0.
+    assert float(row["gradients scaled"]) > 1e-4
+
+
+def test_the_tols_set_the_verdict(leaky_relu_at_zero):
+    model, zeros = leaky_relu_at_zero
+    common = ["--inputs", zeros, "--backends", "jax,tensorflow", "--gradients"]
+    failing = run_cli(model, *common)
+    _, rows = table_rows(failing.stdout)
+    scaled = float(rows["tensorflow"]["gradients scaled"])
+    assert failing.returncode == 1 and scaled > 1e-4
+    # A gradients tol above the measured difference passes; the outputs tol is printed.
+    passing = run_cli(model, *common, "--gradients-tol", f"{2 * scaled:g}", "--tol", "1e-12")
+    assert passing.returncode == 0, passing.stdout + passing.stderr[-2000:]
+    assert "tol 1e-12 for outputs" in passing.stdout
+    assert table_rows(passing.stdout)[1]["tensorflow"]["passes"] == "yes"
 
 
 @pytest.mark.parametrize(
