@@ -9,7 +9,7 @@ import sys
 import numpy as np
 import pytest
 
-from keras_masked_relu import __main__ as cli
+import keras_masked_relu_cli as cli
 from keras_masked_relu.tools.backend_process import run_under_backend
 from keras_masked_relu.tools.compare import (
     ArrayDifference,

@@ -9,7 +9,7 @@ import sys
 import pytest
 from conftest import BACKENDS, run_python
 
-from keras_masked_relu import __main__ as cli
+import keras_masked_relu_cli as cli
 from keras_masked_relu.tools import demo
 from keras_masked_relu.tools.compare import compare_models
 from keras_masked_relu.tools.rule import TOLERANCES
