@@ -13,6 +13,8 @@ Usage:
     python benchmarks/speed.py [--backends tensorflow,jax,torch]
         [--sizes 1e5,1e6,1e7,1e8] [--rounds 7] [--out benchmarks/results]
 
+Eager modes run with `keras_masked_relu.config.enable_eager_fusion()`.
+
 Writes speed.json, speed.md (with the targets met or missed) and speed.png to
 --out. `make bench` runs it with the defaults.
 """
@@ -45,6 +47,11 @@ def measure(sizes, rounds, only=None, only_modes=None):
     from speed_cases import BASELINE, FLOOR, NAIVE, cases, image_shape
     from speed_modes import compile_counter, modes, timed_call
 
+    from keras_masked_relu import config
+
+    # The eager rows time the package with eager fusion on (opt-in; what it buys in each
+    # workflow, on and off, is in eager_fusion.py's table).
+    config.enable_eager_fusion()
     backend = keras.backend.backend()
     rows = []
     for elements in sizes:

@@ -4,9 +4,10 @@ An activation written as a few `keras.ops` calls reads and writes the whole
 tensor once per call when run op by op, forward and backward. Compiled, the
 calls fuse into one pass each way. Inside a compiled graph (a `fit` step, an
 export) the surrounding compiler already fuses them, so nothing changes there.
-`keras_masked_relu.config.disable_eager_fusion()` switches it off.
+It is opt-in: `keras_masked_relu.config.enable_eager_fusion()`.
 """
 
+import collections
 import functools
 
 import keras
@@ -15,16 +16,22 @@ from keras_masked_relu import config
 
 _TENSOR = "<tensor>"
 
+# TensorFlow kernels kept per fused function, least recently used dropped first:
+# one per static configuration and input signature met.
+MAX_TENSORFLOW_KERNELS = 64
+
 
 def fused_when_eager(*static_argnames):
     """Decorates an elementwise `ops.py` function so that eager calls fuse.
 
-    Under JAX the function is wrapped in `jax.jit` (inside an outer trace the
-    nested call is inlined by XLA). Under TensorFlow an eager call runs as two
+    Nothing changes unless `keras_masked_relu.config.enable_eager_fusion()`
+    was called. Under JAX the function is then wrapped in `jax.jit` (inside an
+    outer trace the nested call is inlined by XLA), whose own cache holds its
+    compilations. Under TensorFlow an eager call runs as two
     `tf.function(jit_compile=True)` kernels, the forward pass and the
     vector-Jacobian product, joined by `tf.custom_gradient`; graph-mode calls
-    run the plain function, so saved graphs hold only standard ops. Under
-    PyTorch, or with eager fusion disabled (`keras_masked_relu.config`), it
+    run the plain function, so saved graphs hold only standard ops. At most
+    `MAX_TENSORFLOW_KERNELS` kernels are kept per function. Under PyTorch it
     runs as is.
 
     Args:
@@ -35,6 +42,8 @@ def fused_when_eager(*static_argnames):
         The decorator.
 
     Example:
+    >>> from keras_masked_relu._eager_fusion import fused_when_eager
+    >>> import keras
     >>> @fused_when_eager("shift")
     ... def shifted(x, shift=0.0):
     ...     return keras.ops.relu(x - shift)
@@ -43,7 +52,7 @@ def fused_when_eager(*static_argnames):
     """
 
     def decorate(function):
-        tensorflow_kernels = {}
+        tensorflow_kernels = _LeastRecentlyUsed(MAX_TENSORFLOW_KERNELS)
 
         @functools.cache
         def jax_kernel():
@@ -70,9 +79,27 @@ def fused_when_eager(*static_argnames):
                     )
             return function(*args, **kwargs)
 
+        run.tensorflow_kernels = tensorflow_kernels
         return run
 
     return decorate
+
+
+class _LeastRecentlyUsed(collections.OrderedDict):
+    """A dict of at most `size` entries that drops the least recently used one."""
+
+    def __init__(self, size):
+        super().__init__()
+        self.size = size
+
+    def get_or_make(self, key, make):
+        if key in self:
+            self.move_to_end(key)
+        else:
+            self[key] = make()
+            if len(self) > self.size:
+                self.popitem(last=False)
+        return self[key]
 
 
 def _read_variables(values):
@@ -116,12 +143,12 @@ def _tensorflow_kernel(kernels, signature, python_function, *static):
     retracing warning. (`reduce_retracing` would relax the coefficient
     tensors' shapes too, which the functions read.)
     """
-    key = (python_function, static, signature)
-    if key not in kernels:
-        import tensorflow as tf
+    import tensorflow as tf
 
-        kernels[key] = tf.function(functools.partial(python_function, *static), jit_compile=True)
-    return kernels[key]
+    return kernels.get_or_make(
+        (python_function, static, signature),
+        lambda: tf.function(functools.partial(python_function, *static), jit_compile=True),
+    )
 
 
 def _tensorflow_call(function, kernels, args, kwargs):
@@ -142,8 +169,8 @@ def _tensorflow_call(function, kernels, args, kwargs):
     signature = tuple((tuple(t.shape), t.dtype) for t in tensors)
     forward = _tensorflow_kernel(kernels, signature, _tensorflow_forward, function, layout)
 
-    # A gradient nobody asked for (a constant mask's) would cost a reduction.
-    wanted = tuple(_watched(t) for t in tensors)
+    # Integer and boolean tensors have no gradient.
+    wanted = tuple(t.dtype.is_floating for t in tensors)
 
     @tf.custom_gradient
     def call(*tensors):
@@ -158,12 +185,3 @@ def _tensorflow_call(function, kernels, args, kwargs):
         return forward([tf.stop_gradient(t) for t in tensors]), grad
 
     return call(*tensors)
-
-
-def _watched(tensor):
-    """Whether an active gradient tape needs the gradient of `tensor`."""
-    try:
-        from tensorflow.python.eager import record
-    except ImportError:  # pragma: no cover - the module moved
-        return True
-    return tensor.dtype.is_floating and record.should_record_backprop([tensor])

@@ -1,16 +1,64 @@
-"""Eager calls of `ops.py` go through one compiled kernel; results must not change."""
+"""With eager fusion on, eager calls of `ops.py` go through one compiled kernel; results must not
+change. It is off unless asked for."""
 
 import logging
+import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
+import pytest
 import reference as ref
 from backend_utils import to_numpy
 
 from keras_masked_relu import MaskedActivation, MaskedReLU, RationalActivation
 from keras_masked_relu import config as kmr_config
 from keras_masked_relu import ops as kmr_ops
-from keras_masked_relu._eager_fusion import fused_when_eager
+from keras_masked_relu._eager_fusion import MAX_TENSORFLOW_KERNELS, fused_when_eager
+
+
+@pytest.fixture(autouse=True)
+def eager_fusion_on():
+    kmr_config.enable_eager_fusion()
+    yield
+    kmr_config.disable_eager_fusion()
+
+
+@pytest.mark.parametrize("value,enabled", [(None, False), ("0", False), ("1", True)])
+def test_off_unless_asked_for(value, enabled):
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_MASKED_RELU_EAGER_FUSION"}
+    if value is not None:
+        env["KERAS_MASKED_RELU_EAGER_FUSION"] = value
+    code = "from keras_masked_relu import config; print(config.is_eager_fusion_enabled())"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip().splitlines()[-1] == str(enabled), done.stderr[-2000:]
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="only TensorFlow kernels are kept by the package; JAX's jit holds its own cache, "
+    "and PyTorch runs the ops as written",
+)
+def test_the_tensorflow_kernel_cache_is_bounded(rng):
+    traced = []
+
+    @fused_when_eager("shift")
+    def shifted(x, shift=0.0):
+        traced.append(shift)
+        return keras.ops.relu(x - shift)
+
+    x = rng.normal(size=(3,)).astype("float32")
+    shifts = [k / 8 for k in range(MAX_TENSORFLOW_KERNELS + 10)]
+    for shift in shifts:
+        np.testing.assert_allclose(to_numpy(shifted(x, shift=shift)), np.maximum(x - shift, 0))
+        assert len(shifted.tensorflow_kernels) <= MAX_TENSORFLOW_KERNELS
+    assert traced == shifts  # each configuration traced once
+    # The most recent configuration is kept; the first one was dropped and is traced again.
+    shifted(x, shift=shifts[-1])
+    assert traced == shifts
+    shifted(x, shift=shifts[0])
+    assert traced == shifts + [shifts[0]]
 
 
 def test_each_static_value_gets_its_own_kernel(rng):
