@@ -170,6 +170,7 @@ def fit_rational(name, numerator_degree, denominator_degree, version="B", iterat
         2001 points.
 
     Example:
+    >>> from keras_masked_relu._rational_fits import fit_rational
     >>> a, b, max_error = fit_rational("gelu", 5, 4, version="A")
     >>> max_error < 5e-3
     True

@@ -92,6 +92,8 @@ def shifted_relu(x, shift=0.0, negative_slope=0.0, max_value=None, threshold=0.0
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import shifted_relu
     >>> shifted_relu(keras.ops.convert_to_tensor([0.1, 0.5]), shift=0.3)
     [0.0, 0.2]
     """
@@ -129,6 +131,8 @@ def blend(mask, inside, outside):
         The blended tensor.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import blend
     >>> blend(keras.ops.convert_to_tensor([1.0, 0.25]), [2.0, 2.0], [0.0, 0.0])
     [2.0, 0.5]
     """
@@ -147,6 +151,8 @@ def select(mask, inside, outside):
         `inside` where `mask` is 1, else `outside`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import select
     >>> mask = keras.ops.convert_to_tensor([1.0, 0.0])
     >>> select(mask, keras.ops.full((2,), 2.0), keras.ops.zeros((2,)))
     [2.0, 0.0]
@@ -194,6 +200,8 @@ def masked_relu(
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import masked_relu
     >>> x = keras.ops.convert_to_tensor([[-1.0, 0.5], [-1.0, 0.5]])
     >>> mask = keras.ops.convert_to_tensor([[1.0], [0.0]])
     >>> masked_relu(x, mask, negative_slope=0.1)
@@ -254,6 +262,8 @@ def masked_activation(x, mask, inside, outside, binary=False):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import masked_activation
     >>> x = keras.ops.convert_to_tensor([-1.0, -1.0])
     >>> mask = keras.ops.convert_to_tensor([1.0, 0.0])
     >>> masked_activation(x, mask, keras.activations.elu, keras.ops.relu)
@@ -309,6 +319,8 @@ def sqrt_tanh(x):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import sqrt_tanh
     >>> sqrt_tanh(keras.ops.convert_to_tensor([0.0, 1.0]))
     [0.0, 0.8884]
     """
@@ -333,6 +345,8 @@ def scaled_relu(x, scale=1.0, shift=0.0):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import scaled_relu
     >>> scaled_relu(keras.ops.convert_to_tensor([-1.0, 1.0]), scale=2.0, shift=0.5)
     [0.0, 3.0]
     """
@@ -355,6 +369,8 @@ def soft_clip(x, scale=1.0):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import soft_clip
     >>> soft_clip(keras.ops.convert_to_tensor([-100.0, 0.0, 100.0]), scale=5.0)
     [-5.0, 0.0, 5.0]
     """
@@ -380,6 +396,8 @@ def learnable_relu(x, alpha, scale, shift=None):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import learnable_relu
     >>> learnable_relu(keras.ops.convert_to_tensor([-2.0, 2.0]), 0.25, 2.0)
     [-1.0, 4.0]
     """
@@ -408,6 +426,8 @@ def adaptive_mixture(x, logits, activations):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import adaptive_mixture
     >>> x = keras.ops.convert_to_tensor([-1.0, 1.0])
     >>> adaptive_mixture(x, keras.ops.zeros((2,)), [keras.ops.relu, keras.ops.tanh])
     [-0.3808, 0.8808]
@@ -437,6 +457,8 @@ def polynomial(x, coefficients):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import polynomial
     >>> polynomial(keras.ops.convert_to_tensor([2.0]), keras.ops.convert_to_tensor([1.0, 0.0, 3.0]))
     [13.0]
     """
@@ -476,6 +498,8 @@ def rational(x, numerator, denominator, version="B"):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import rational
     >>> x = keras.ops.convert_to_tensor([-1.0, 2.0])
     >>> numerator = keras.ops.convert_to_tensor([0.0, 1.0])
     >>> rational(x, numerator, keras.ops.convert_to_tensor([1.0]))  # x / (1 + |x|)
@@ -506,6 +530,8 @@ def mean(x, axis):
         The mean, in x's dtype.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import mean
     >>> mean(keras.ops.convert_to_tensor([[1.0, 2.0], [3.0, 5.0]]), axis=[1])
     [1.5, 4.0]
     """
@@ -532,6 +558,8 @@ def matmul(a, b):
         The product, of shape `(..., k)`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import matmul
     >>> matmul(keras.ops.ones((2, 3)), keras.ops.ones((3, 1)))
     [[3.0], [3.0]]
     """
@@ -559,6 +587,8 @@ def funnel_relu(x, condition):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import funnel_relu
     >>> x = keras.ops.convert_to_tensor([-1.0, 2.0])
     >>> funnel_relu(x, keras.ops.convert_to_tensor([0.5, 0.5]))
     [0.5, 2.0]
@@ -589,6 +619,8 @@ def acon(x, p1, p2, beta):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import acon
     >>> x = keras.ops.convert_to_tensor([-2.0, 2.0])
     >>> acon(x, 1.0, 0.25, 100.0)  # max(x, 0.25 * x)
     [-0.5, 2.0]
@@ -614,6 +646,8 @@ def learnable_swish(x, beta):
         A tensor of the shape and dtype of `x`.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import learnable_swish
     >>> learnable_swish(keras.ops.convert_to_tensor([0.0, 2.0]), 1.0)
     [0.0, 1.7616]
     """
@@ -651,6 +685,8 @@ def resize_mask(mask, size, interpolation, axes):
         The resized mask, of `mask`'s dtype.
 
     Example:
+    >>> import keras
+    >>> from keras_masked_relu.ops import resize_mask
     >>> mask = keras.ops.convert_to_tensor([[1.0, 1.0, 0.0, 0.0]])
     >>> resize_mask(mask, (2,), "area", axes=(1,))
     [[1.0, 0.0]]
@@ -722,6 +758,7 @@ def interpolation_weights(new_size, old_size, interpolation, dtype="float32"):
         sizes, else a tensor of `dtype`.
 
     Example:
+    >>> from keras_masked_relu.ops import interpolation_weights
     >>> interpolation_weights(2, 4, "area")
     [[0.5, 0.5, 0.0, 0.0], [0.0, 0.0, 0.5, 0.5]]
     """

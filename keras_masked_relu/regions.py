@@ -31,8 +31,6 @@ from keras import ops
 
 from keras_masked_relu._validation import check_bool, check_number, check_point
 
-_PACKAGE = "keras_masked_relu"
-
 # A pixel centre closer than this to a polygon's edge counts as on the edge.
 _EDGE_TOLERANCE = 1e-3
 
@@ -167,7 +165,7 @@ class Shape(Region):
         return {"relative": self.relative, "softness": self.softness}
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class Circle(Shape):
     """A disc: the pixel centres within `radius` of `center`.
 
@@ -184,6 +182,7 @@ class Circle(Shape):
         softness: Width in pixels of a soft edge; 0 for a hard edge.
 
     Example:
+    >>> from keras_masked_relu.regions import Circle
     >>> Circle(center=(5, 5), radius=3).to_numpy(10, 10).sum()
     29.0
     """
@@ -209,10 +208,12 @@ class Circle(Shape):
         return grid.xp.sqrt(dx * dx + dy * dy) - radius
 
     def get_config(self):
-        return {"center": list(self.center), "radius": self.radius, **super().get_config()}
+        config = super().get_config()
+        config.update({"center": list(self.center), "radius": self.radius})
+        return config
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class Ellipse(Shape):
     """An ellipse with radii along its own axes, turned by `angle` degrees.
 
@@ -237,6 +238,7 @@ class Ellipse(Shape):
         softness: Width in pixels of a soft edge; 0 for a hard edge.
 
     Example:
+    >>> from keras_masked_relu.regions import Ellipse
     >>> Ellipse(center=(8, 4), radii=(6, 2)).to_numpy(9, 17).sum()
     37.0
     """
@@ -272,15 +274,12 @@ class Ellipse(Shape):
         return (q - 1.0) * q / xp.maximum(gradient, 1e-12)
 
     def get_config(self):
-        return {
-            "center": list(self.center),
-            "radii": list(self.radii),
-            "angle": self.angle,
-            **super().get_config(),
-        }
+        config = super().get_config()
+        config.update({"center": list(self.center), "radii": list(self.radii), "angle": self.angle})
+        return config
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class Box(Shape):
     """An axis-aligned rectangle from `start` to `end`, both ends inclusive.
 
@@ -296,6 +295,7 @@ class Box(Shape):
         softness: Width in pixels of a soft edge; 0 for a hard edge.
 
     Example:
+    >>> from keras_masked_relu.regions import Box
     >>> Box(start=(3, 3), end=(6, 6)).to_numpy(10, 10).sum()
     16.0
     """
@@ -327,10 +327,12 @@ class Box(Shape):
         return grid.xp.sqrt(gap_x * gap_x + gap_y * gap_y)
 
     def get_config(self):
-        return {"start": list(self.start), "end": list(self.end), **super().get_config()}
+        config = super().get_config()
+        config.update({"start": list(self.start), "end": list(self.end)})
+        return config
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class Polygon(Shape):
     """A simple or self-intersecting polygon, filled by the even-odd rule.
 
@@ -344,6 +346,7 @@ class Polygon(Shape):
         softness: Width in pixels of a soft edge; 0 for a hard edge.
 
     Example:
+    >>> from keras_masked_relu.regions import Polygon
     >>> Polygon([(0, 0), (4, 0), (0, 4)]).to_numpy(5, 5).sum()
     15.0
     """
@@ -405,7 +408,9 @@ class Polygon(Shape):
         return self._edge_distance(grid)
 
     def get_config(self):
-        return {"vertices": [list(v) for v in self.vertices], **super().get_config()}
+        config = super().get_config()
+        config.update({"vertices": [list(v) for v in self.vertices]})
+        return config
 
 
 def _all_on_one_line(points):
@@ -466,7 +471,7 @@ class _Combination(Region):
         return cls(*[_deserialize(r) for r in config["regions"]])
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class Union(_Combination):
     """The pixels in any of the regions: the largest of their mask values.
 
@@ -474,6 +479,7 @@ class Union(_Combination):
         *regions: Two or more regions.
 
     Example:
+    >>> from keras_masked_relu.regions import Circle
     >>> both_eyes = Circle((4, 4), 2) | Circle((12, 4), 2)
     >>> both_eyes.to_numpy(9, 17).sum()
     26.0
@@ -483,7 +489,7 @@ class Union(_Combination):
         return xp.maximum(result, mask)
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class Intersection(_Combination):
     """The pixels in every region: the smallest of their mask values.
 
@@ -491,6 +497,7 @@ class Intersection(_Combination):
         *regions: Two or more regions.
 
     Example:
+    >>> from keras_masked_relu.regions import Circle
     >>> lens = Circle((6, 6), 4) & Circle((9, 6), 4)
     >>> lens.to_numpy(13, 16).sum()
     26.0
@@ -500,7 +507,7 @@ class Intersection(_Combination):
         return xp.minimum(result, mask)
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class Difference(_Combination):
     """The pixels of the first region that are in none of the others.
 
@@ -513,6 +520,7 @@ class Difference(_Combination):
         *regions: Two or more regions; the later ones are cut from the first.
 
     Example:
+    >>> from keras_masked_relu.regions import Circle
     >>> ring = Circle((8, 8), 6) - Circle((8, 8), 3)
     >>> ring.to_numpy(17, 17).sum()
     84.0
@@ -522,7 +530,7 @@ class Difference(_Combination):
         return xp.minimum(result, 1.0 - mask)
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class Invert(Region):
     """Every pixel outside a region: one minus its mask.
 
@@ -530,6 +538,7 @@ class Invert(Region):
         region: The region to invert.
 
     Example:
+    >>> from keras_masked_relu.regions import Circle
     >>> outside_fov = ~Circle((0.5, 0.5), 0.5, relative=True)
     >>> outside_fov.to_numpy(8, 8).sum()
     12.0

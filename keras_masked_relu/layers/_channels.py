@@ -8,6 +8,13 @@ def channel_axis(rank, data_format):
     return rank - 1 if data_format == "channels_last" else 1
 
 
+def spatial_axes(rank, data_format):
+    """The spatial axes of an input of `rank` axes, batch axis included."""
+    if data_format == "channels_last":
+        return tuple(range(1, rank - 1))
+    return tuple(range(2, rank))
+
+
 def parameter_shape(input_shape, shared_axes, data_format):
     """The shape of a parameter that is shared along `shared_axes`.
 

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_masked_relu.layers._channels import channel_axis
+from keras_masked_relu.layers._channels import channel_axis, spatial_axes
 from keras_masked_relu.ops import resize_mask
 from keras_masked_relu.regions import Region
 
@@ -99,7 +99,7 @@ class MaskSource:
         rank = len(x.shape)
         offset = rank - len(mask.shape)
         axes, sizes = [], []
-        for axis in _spatial_axes(rank, self.data_format):
+        for axis in spatial_axes(rank, self.data_format):
             if mask.shape[axis - offset] == 1:
                 continue
             size = x.shape[axis]
@@ -201,18 +201,19 @@ class RegionMask(MaskSource):
         self.region = region
         self._drawn = {}
 
-    def spatial_axes(self, rank):
+    def image_axes(self, rank):
+        """The row and column axes of an input of `rank` axes: regions draw 2-D images."""
         if rank != 4:
             raise ValueError(
                 "A region mask needs 2-D images: inputs of shape (batch, height, "
                 "width, channels) or channels first. Received: input of rank "
                 f"{rank}"
             )
-        return (1, 2) if self.data_format == "channels_last" else (2, 3)
+        return spatial_axes(rank, self.data_format)
 
     def static_size(self, input_shape):
         """`(height, width)`, or `None` when a size is known only at run time."""
-        rows, cols = self.spatial_axes(len(input_shape))
+        rows, cols = self.image_axes(len(input_shape))
         height, width = input_shape[rows], input_shape[cols]
         if isinstance(height, int) and isinstance(width, int):
             return height, width
@@ -237,7 +238,7 @@ class RegionMask(MaskSource):
         size = self.static_size(tuple(x.shape))
         if size is not None:
             return ops.convert_to_tensor(self.drawn(*size), dtype=x.dtype)
-        rows, cols = self.spatial_axes(len(x.shape))
+        rows, cols = self.image_axes(len(x.shape))
         shape = ops.shape(x)
         mask = self.region.rasterize(shape[rows], shape[cols])
         return ops.expand_dims(mask, channel_axis(4, self.data_format) - 1)
@@ -449,13 +450,6 @@ def _has_values(tensor):
         # calls run on the "meta" device.
         return not torch.compiler.is_compiling() and tensor.device.type != "meta"
     return backend == "numpy"
-
-
-def _spatial_axes(rank, data_format):
-    """The spatial axes of an input of `rank` axes, batch axis included."""
-    if data_format == "channels_last":
-        return range(1, rank - 1)
-    return range(2, rank)
 
 
 def _is_shape_list(input_shape):

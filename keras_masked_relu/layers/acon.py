@@ -38,6 +38,8 @@ class ACON(keras.layers.Layer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import ACON
     >>> layer = ACON(p2_initializer=0.25, beta_initializer=100.0)
     >>> layer(np.array([[-2.0, 2.0]]))  # max(x, 0.25 * x)
     [[-0.5, 2.0]]
@@ -74,11 +76,14 @@ class ACON(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "p1_initializer": keras.initializers.serialize(self.p1_initializer),
-            "p2_initializer": keras.initializers.serialize(self.p2_initializer),
-            "beta_initializer": keras.initializers.serialize(self.beta_initializer),
-            "shared_axes": self.shared_axes,
-            "data_format": self.data_format,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "p1_initializer": keras.initializers.serialize(self.p1_initializer),
+                "p2_initializer": keras.initializers.serialize(self.p2_initializer),
+                "beta_initializer": keras.initializers.serialize(self.beta_initializer),
+                "shared_axes": self.shared_axes,
+                "data_format": self.data_format,
+            }
+        )
+        return config

@@ -29,6 +29,8 @@ class AdaptiveMixture(keras.layers.Layer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import AdaptiveMixture
     >>> AdaptiveMixture(("relu", "tanh", "linear"))(np.array([[-1.0, 1.0]]))
     [[-0.587, 0.921]]
     """
@@ -72,9 +74,12 @@ class AdaptiveMixture(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "activations": [keras.activations.serialize(a) for a in self.activations],
-            "per_channel": self.per_channel,
-            "data_format": self.data_format,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "activations": [keras.activations.serialize(a) for a in self.activations],
+                "per_channel": self.per_channel,
+                "data_format": self.data_format,
+            }
+        )
+        return config

@@ -5,8 +5,6 @@ import keras
 from keras_masked_relu import ops as kmr_ops
 from keras_masked_relu._validation import check_number
 
-_PACKAGE = "keras_masked_relu"
-
 
 class _Elementwise(keras.layers.Layer):
     """An activation without weights, built at init as Keras's own are.
@@ -23,7 +21,7 @@ class _Elementwise(keras.layers.Layer):
         return input_shape
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class SqrtTanh(_Elementwise):
     """Smooth activation, about linear near 0 and the identity for large |x|.
 
@@ -36,6 +34,8 @@ class SqrtTanh(_Elementwise):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import SqrtTanh
     >>> SqrtTanh()(np.array([0.0, 1.0, 100.0]))
     [0.0, 0.8884, 100.0]
     """
@@ -44,7 +44,7 @@ class SqrtTanh(_Elementwise):
         return kmr_ops.sqrt_tanh(inputs)
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class ScaledReLU(_Elementwise):
     """A ReLU of the shifted input, scaled.
 
@@ -59,6 +59,8 @@ class ScaledReLU(_Elementwise):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import ScaledReLU
     >>> ScaledReLU(scale=2.0, shift=0.5)(np.array([-1.0, 1.0]))
     [0.0, 3.0]
     """
@@ -72,10 +74,12 @@ class ScaledReLU(_Elementwise):
         return kmr_ops.scaled_relu(inputs, self.scale, self.shift)
 
     def get_config(self):
-        return {**super().get_config(), "scale": self.scale, "shift": self.shift}
+        config = super().get_config()
+        config.update({"scale": self.scale, "shift": self.shift})
+        return config
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
 class SoftClip(_Elementwise):
     """Bounds the input smoothly to (-scale, scale); gradients flow everywhere.
 
@@ -89,6 +93,8 @@ class SoftClip(_Elementwise):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import SoftClip
     >>> SoftClip(scale=5.0)(np.array([-100.0, 0.0, 100.0]))
     [-5.0, 0.0, 5.0]
     """
@@ -101,4 +107,6 @@ class SoftClip(_Elementwise):
         return kmr_ops.soft_clip(inputs, self.scale)
 
     def get_config(self):
-        return {**super().get_config(), "scale": self.scale}
+        config = super().get_config()
+        config.update({"scale": self.scale})
+        return config

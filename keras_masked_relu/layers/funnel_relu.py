@@ -30,6 +30,9 @@ class FunnelReLU(keras.layers.Layer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import keras
+    >>> import numpy as np
+    >>> from keras_masked_relu import FunnelReLU
     >>> layer = FunnelReLU()
     >>> x = np.random.default_rng(0).normal(size=(2, 8, 8, 4)).astype("float32")
     >>> bool(keras.ops.all(keras.ops.greater_equal(layer(x), x)))
@@ -75,8 +78,11 @@ class FunnelReLU(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "kernel_size": self.kernel_size,
-            "data_format": self.data_format,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "kernel_size": self.kernel_size,
+                "data_format": self.data_format,
+            }
+        )
+        return config

@@ -50,6 +50,8 @@ class LearnableReLU(keras.layers.Layer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import LearnableReLU
     >>> layer = LearnableReLU(alpha_initializer=0.25, scale_initializer=2.0)
     >>> layer(np.array([[-2.0, 2.0]]))
     [[-1.0, 4.0]]
@@ -118,17 +120,20 @@ class LearnableReLU(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "alpha_initializer": keras.initializers.serialize(self.alpha_initializer),
-            "scale_initializer": keras.initializers.serialize(self.scale_initializer),
-            "learnable_shift": self.learnable_shift,
-            "shared_axes": self.shared_axes,
-            "data_format": self.data_format,
-            "alpha_regularizer": keras.regularizers.serialize(self.alpha_regularizer),
-            "alpha_constraint": keras.constraints.serialize(self.alpha_constraint),
-            "scale_regularizer": keras.regularizers.serialize(self.scale_regularizer),
-            "scale_constraint": keras.constraints.serialize(self.scale_constraint),
-            "shift_regularizer": keras.regularizers.serialize(self.shift_regularizer),
-            "shift_constraint": keras.constraints.serialize(self.shift_constraint),
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "alpha_initializer": keras.initializers.serialize(self.alpha_initializer),
+                "scale_initializer": keras.initializers.serialize(self.scale_initializer),
+                "learnable_shift": self.learnable_shift,
+                "shared_axes": self.shared_axes,
+                "data_format": self.data_format,
+                "alpha_regularizer": keras.regularizers.serialize(self.alpha_regularizer),
+                "alpha_constraint": keras.constraints.serialize(self.alpha_constraint),
+                "scale_regularizer": keras.regularizers.serialize(self.scale_regularizer),
+                "scale_constraint": keras.constraints.serialize(self.scale_constraint),
+                "shift_regularizer": keras.regularizers.serialize(self.shift_regularizer),
+                "shift_constraint": keras.constraints.serialize(self.shift_constraint),
+            }
+        )
+        return config

@@ -29,6 +29,8 @@ class LearnableSwish(keras.layers.Layer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import LearnableSwish
     >>> LearnableSwish()(np.array([0.0, 2.0]))
     [0.0, 1.7616]
     """
@@ -51,9 +53,12 @@ class LearnableSwish(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "beta_initializer": keras.initializers.serialize(self.beta_initializer),
-            "per_channel": self.per_channel,
-            "data_format": self.data_format,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "beta_initializer": keras.initializers.serialize(self.beta_initializer),
+                "per_channel": self.per_channel,
+                "data_format": self.data_format,
+            }
+        )
+        return config

@@ -52,6 +52,7 @@ class MaskedActivation(MaskedLayer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> from keras_masked_relu import MaskedActivation
     >>> import numpy as np
     >>> from keras_masked_relu.regions import Circle
     >>> layer = MaskedActivation(Circle((16, 16), 12), inside="elu")

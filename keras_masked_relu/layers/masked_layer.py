@@ -83,10 +83,13 @@ class MaskedLayer(keras.layers.Layer):
         return mask
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "mask": self.mask_source.get_config(),
-            "trainable_mask": self.trainable_mask,
-            "mask_interpolation": self.mask_interpolation,
-            "data_format": self.data_format,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "mask": self.mask_source.get_config(),
+                "trainable_mask": self.trainable_mask,
+                "mask_interpolation": self.mask_interpolation,
+                "data_format": self.data_format,
+            }
+        )
+        return config

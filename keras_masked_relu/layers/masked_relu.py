@@ -45,6 +45,7 @@ class MaskedReLU(MaskedLayer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> from keras_masked_relu import MaskedReLU
     >>> import numpy as np
     >>> mask = np.zeros((10, 10), "float32")
     >>> mask[3:7, 3:7] = 1.0

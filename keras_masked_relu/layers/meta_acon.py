@@ -5,7 +5,12 @@ from keras import ops
 
 from keras_masked_relu import ops as kmr_ops
 from keras_masked_relu._validation import check_int, standardize_data_format
-from keras_masked_relu.layers._channels import channel_axis, input_spec_for, parameter_shape
+from keras_masked_relu.layers._channels import (
+    channel_axis,
+    input_spec_for,
+    parameter_shape,
+    spatial_axes,
+)
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
@@ -33,6 +38,8 @@ class MetaACON(keras.layers.Layer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import MetaACON
     >>> layer = MetaACON(reduction=2)
     >>> y = layer(np.ones((1, 4, 4, 8)))
     >>> y.shape
@@ -58,9 +65,7 @@ class MetaACON(keras.layers.Layer):
         self.input_spec = input_spec_for(input_shape, shape)
 
     def call(self, inputs):
-        rank = len(inputs.shape)
-        axis = channel_axis(rank, self.data_format)
-        spatial = [a for a in range(1, rank) if a != axis]
+        spatial = list(spatial_axes(len(inputs.shape), self.data_format))
         summary = kmr_ops.mean(inputs, axis=spatial) if spatial else inputs
         hidden = ops.add(kmr_ops.matmul(summary, self.w1), self.b1)
         beta = ops.sigmoid(ops.add(kmr_ops.matmul(hidden, self.w2), self.b2))
@@ -72,8 +77,11 @@ class MetaACON(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "reduction": self.reduction,
-            "data_format": self.data_format,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "reduction": self.reduction,
+                "data_format": self.data_format,
+            }
+        )
+        return config

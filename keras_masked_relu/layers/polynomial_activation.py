@@ -24,6 +24,8 @@ class PolynomialActivation(keras.layers.Layer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import PolynomialActivation
     >>> PolynomialActivation(degree=3)(np.array([2.0]))
     [1.0]
     """
@@ -49,4 +51,6 @@ class PolynomialActivation(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "degree": self.degree}
+        config = super().get_config()
+        config.update({"degree": self.degree})
+        return config

@@ -48,6 +48,8 @@ class RationalActivation(keras.layers.Layer):
         **kwargs: Base layer keyword arguments, such as `name` and `dtype`.
 
     Example:
+    >>> import numpy as np
+    >>> from keras_masked_relu import RationalActivation
     >>> layer = RationalActivation(approximate="tanh")
     >>> layer(np.array([1.0]))  # about tanh(1)
     [0.7616]
@@ -120,12 +122,15 @@ class RationalActivation(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "numerator_degree": self.numerator_degree,
-            "denominator_degree": self.denominator_degree,
-            "approximate": self.approximate,
-            "version": self.version,
-            "groups": self.groups,
-            "data_format": self.data_format,
-        }
+        config = super().get_config()
+        config.update(
+            {
+                "numerator_degree": self.numerator_degree,
+                "denominator_degree": self.denominator_degree,
+                "approximate": self.approximate,
+                "version": self.version,
+                "groups": self.groups,
+                "data_format": self.data_format,
+            }
+        )
+        return config

@@ -395,8 +395,13 @@ def compare_models(
     Args:
         model_paths: Paths of `.keras` files.
         inputs: The inputs of every model, as in `compare`.
-        backends, gradients, tol, gradients_tol, seed, batch_size, repeats:
-            As in `compare`.
+        backends: As in `compare`.
+        gradients: As in `compare`.
+        tol: As in `compare`.
+        gradients_tol: As in `compare`.
+        seed: As in `compare`.
+        batch_size: As in `compare`.
+        repeats: As in `compare`.
 
     Returns:
         A list with one `Report` per model, in order.

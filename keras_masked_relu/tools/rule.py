@@ -10,6 +10,7 @@ absolute for arrays near zero and relative for large ones; a weight's gradient
 is a sum over the batch, with cancellation, hence its larger `tol`.
 
 Example:
+>>> import numpy as np
 >>> from keras_masked_relu.tools.rule import scaled_difference, TOLERANCES
 >>> scaled_difference(np.array([1.0, 2.0]), np.array([1.0, 2.0 + 3e-6]))
 1e-06
