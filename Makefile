@@ -5,12 +5,13 @@ BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q -n 2
 CROSS = $(PY) -m pytest $(PYTEST_ARGS) --dist loadgroup tests/cross_backend
 
-.PHONY: install install-bench lint test test-cross test-tensorflow test-jax test-torch notebooks demo accuracy bench fuzz clean
+.PHONY: install install-bench lint docs test test-cross test-tensorflow test-jax test-torch notebooks demo dist accuracy bench fuzz clean
 
-$(VENV)/.installed: pyproject.toml
+# The exact builds tested (constraints.txt); the extras name only version ranges.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[all,export,test]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[all,export,test,docs]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -19,8 +20,12 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# The documentation site, in site/: a broken reference, link or snippet fails the build.
+docs: $(VENV)/.installed
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+
 # One pytest process per backend: Keras binds its backend at import time.
-test: lint
+test: lint docs
 	@failed=""; \
 	for b in $(BACKENDS); do \
 		echo "=== KERAS_BACKEND=$$b"; \
@@ -45,7 +50,7 @@ test-%: $(VENV)/.installed
 	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend
 
 $(VENV)/.bench-installed: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e ".[all,export,test,bench]"
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[all,export,test,docs,bench]"
 	touch $@
 
 install-bench: $(VENV)/.bench-installed
@@ -56,9 +61,15 @@ accuracy: $(VENV)/.bench-installed
 # Not part of `test`: timings belong on an otherwise idle machine (about 40 min on 2 cores).
 bench: $(VENV)/.bench-installed
 	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/eager_fusion.py
 
 demo: $(VENV)/.installed
-	$(PY) -m keras_masked_relu demo
+	$(VENV)/bin/keras-masked-relu demo
+
+# The wheel and the sdist, in dist/.
+dist: $(VENV)/.installed
+	rm -rf dist
+	$(PY) -m build --outdir dist .
 
 # More seeds of the differential test across backends than `test` runs, float32 and float64:
 # `make fuzz N=200 FIRST=5000`. Each disagreement prints the command that reruns its seed.
@@ -68,4 +79,4 @@ fuzz: $(VENV)/.installed
 	$(PY) tests/differential/run.py --first $(FIRST) --count $(N)
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache dist site

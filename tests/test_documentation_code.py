@@ -1,0 +1,40 @@
+"""Every Python block of the README and the docs runs as written, imports included.
+
+Each block runs in a fresh namespace, in a folder of its own, under this process's
+backend. A block whose first line is `# backend: NAME` runs under that backend only.
+"""
+
+import pathlib
+import re
+
+import keras
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+BLOCK = re.compile(r"^( *)```python\n(.*?)^\1```", re.M | re.S)
+
+
+def blocks():
+    found = []
+    for page in PAGES:
+        text = page.read_text()
+        for match in BLOCK.finditer(text):
+            indent = len(match.group(1))
+            code = "\n".join(line[indent:] for line in match.group(2).splitlines())
+            line = text[: match.start()].count("\n") + 1
+            found.append(pytest.param(code, id=f"{page.relative_to(ROOT)}:{line}"))
+    return found
+
+
+def test_the_pages_hold_python_blocks():
+    assert len(blocks()) >= 5
+
+
+@pytest.mark.parametrize("code", blocks())
+def test_block_runs(code, tmp_path, monkeypatch):
+    wanted = re.match(r"# backend: (\w+)", code)
+    if wanted and wanted.group(1) != keras.backend.backend():
+        pytest.skip(f"the block is written for the {wanted.group(1)} backend")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "<block>", "exec"), {"__name__": "__block__"})
