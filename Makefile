@@ -79,4 +79,4 @@ fuzz: $(VENV)/.installed
 	$(PY) tests/differential/run.py --first $(FIRST) --count $(N)
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache dist site
+	rm -rf $(VENV) *.egg-info .pytest_cache build dist site

@@ -73,10 +73,15 @@ def _parser():
 
 @contextlib.contextmanager
 def _quiet_native_stderr():
-    """Keeps TensorFlow's C++ log lines, written while Keras imports it, out of the tables.
+    """Keeps TensorFlow's C++ log lines out of the tables the demo prints.
 
-    The lines bypass `sys.stderr`, so file descriptor 2 is pointed at the null
-    device for the import; Python's own errors, raised after it, still show.
+    `TF_CPP_MIN_LOG_LEVEL` defaults to 3 for the process (TensorFlow's own log
+    lines, warnings included, stay off). The lines written while Keras imports
+    TensorFlow come before that setting is read on some paths, so file
+    descriptor 2 also points at the null device for the import; Python's own
+    errors, raised after it, still show. Under `python -m keras_masked_relu` the
+    package, and so Keras, is imported before this runs: set
+    `TF_CPP_MIN_LOG_LEVEL=3` yourself there, or use `keras-masked-relu`.
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.stderr.flush()

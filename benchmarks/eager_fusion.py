@@ -13,7 +13,7 @@ The model is Conv2D(16) -> the layer -> GlobalAveragePooling2D -> Dense(1) on
 8 x 128 x 128 x 3 images. A ratio above 1 means fusion is faster.
 
 Usage:
-    python benchmarks/eager_fusion.py [--rounds 7] [--out benchmarks/results]
+    python benchmarks/eager_fusion.py [--rounds 5] [--out benchmarks/results]
 """
 
 import argparse
@@ -145,7 +145,7 @@ def write(results, out):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--out", default=str(pathlib.Path(__file__).parent / "results"))
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -4,6 +4,7 @@ The layers run unchanged under TensorFlow, JAX and PyTorch; their math lives in
 `keras_masked_relu.ops` and the coordinate masks in `keras_masked_relu.regions`.
 """
 
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
 from keras_masked_relu import config, openvino_precision, ops, regions
@@ -34,4 +35,7 @@ from keras_masked_relu.regions import (
     Union,
 )
 
-__version__ = _version("keras-masked-relu")
+try:
+    __version__ = _version("keras-masked-relu")
+except _PackageNotFoundError:  # a source tree on the path, never installed
+    __version__ = "unknown"

@@ -16,8 +16,9 @@ from keras_masked_relu import config
 
 _TENSOR = "<tensor>"
 
-# TensorFlow kernels kept per fused function, least recently used dropped first:
-# one per static configuration and input signature met.
+# TensorFlow kernels kept per fused function, least recently used dropped first: a
+# forward and a backward kernel per static configuration and input signature met, so
+# about half as many signatures. Eager calls over more keep compiling.
 MAX_TENSORFLOW_KERNELS = 64
 
 
@@ -79,7 +80,7 @@ def fused_when_eager(*static_argnames):
                     )
             return function(*args, **kwargs)
 
-        run.tensorflow_kernels = tensorflow_kernels
+        run._tensorflow_kernels = tensorflow_kernels
         return run
 
     return decorate
@@ -169,7 +170,8 @@ def _tensorflow_call(function, kernels, args, kwargs):
     signature = tuple((tuple(t.shape), t.dtype) for t in tensors)
     forward = _tensorflow_kernel(kernels, signature, _tensorflow_forward, function, layout)
 
-    # Integer and boolean tensors have no gradient.
+    # Every floating input is differentiated (a constant mask too, at the cost of one
+    # reduction); integer and boolean tensors have no gradient.
     wanted = tuple(t.dtype.is_floating for t in tensors)
 
     @tf.custom_gradient

@@ -1,7 +1,7 @@
-"""Writes the pictures the README embeds, from the executed notebooks.
+"""Writes the pictures the README and the docs embed, from the executed notebooks.
 
 A code cell tagged `figure:NAME` must have one PNG among its outputs; it is
-written to `notebooks/images/NAME.png`, so the README shows exactly what the
+written to `notebooks/images/NAME.png`, so the README and the docs show exactly what the
 notebook drew. `make notebooks` runs this after executing the notebooks.
 """
 

@@ -31,8 +31,20 @@ def test_the_pages_hold_python_blocks():
     assert len(blocks()) >= 5
 
 
+@pytest.fixture
+def restore_process_settings():
+    """A block may change settings of the whole process; each is put back."""
+    from keras_masked_relu import config, openvino_precision
+
+    fusion, float32 = config.is_eager_fusion_enabled(), openvino_precision.is_float32()
+    yield
+    (config.enable_eager_fusion if fusion else config.disable_eager_fusion)()
+    if not float32:
+        openvino_precision.use_default_precision()
+
+
 @pytest.mark.parametrize("code", blocks())
-def test_block_runs(code, tmp_path, monkeypatch):
+def test_block_runs(code, tmp_path, monkeypatch, restore_process_settings):
     wanted = re.match(r"# backend: (\w+)", code)
     if wanted and wanted.group(1) != keras.backend.backend():
         pytest.skip(f"the block is written for the {wanted.group(1)} backend")

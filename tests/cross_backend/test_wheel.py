@@ -2,14 +2,17 @@
 
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
 
 import numpy as np
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
 # One layer of the installed copy, against its closed form max(x, 0) + 0.25 min(x, 0).
 RUN_ONE_LAYER = """
@@ -27,8 +30,12 @@ print(np.asarray(layer(x)).ravel().tolist())
 def installed(tmp_path_factory):
     """The wheel `python -m build` makes, installed by pip into a folder of its own."""
     work = tmp_path_factory.mktemp("wheel")
+    # Built from a copy, so that no build/ or *.egg-info of the source tree goes in or is left.
+    tree = work / "tree"
+    skipped = shutil.ignore_patterns(".*", "build", "dist", "site", "*.egg-info", "__pycache__")
+    shutil.copytree(ROOT, tree, ignore=skipped)
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", work / "dist", ROOT],
+        [sys.executable, "-m", "build", "--wheel", "--outdir", work / "dist", tree],
         check=True,
         capture_output=True,
         timeout=600,
@@ -70,7 +77,7 @@ def test_the_installed_package_runs_a_layer(installed):
     assert done.returncode == 0, done.stderr[-3000:]
     path, version, values = done.stdout.strip().splitlines()[-3:]
     assert pathlib.Path(path).is_relative_to(site)
-    assert version == "0.1.0"
+    assert version == VERSION
     x = np.array([-2.0, 0.0, 4.0, 1.0, -1.0, 3.0])
     np.testing.assert_array_equal(eval(values), np.maximum(x, 0) + 0.25 * np.minimum(x, 0))
 
