@@ -5,7 +5,12 @@ import numpy as np
 CHANNELS, BATCH = 16, 8
 
 # Which baseline each group is compared with.
-BASELINE = {"baseline": "keras ReLU", "masked": "keras ReLU", "learnable": "keras PReLU"}
+BASELINE = {
+    "baseline": "keras ReLU",
+    "masked": "keras ReLU",
+    "fixed": "keras ReLU",
+    "learnable": "keras PReLU",
+}
 NAIVE, FLOOR = "naive blend", "floor x*1.0"
 
 
@@ -85,6 +90,9 @@ def cases(shape):
         "MaskedActivation elu": Case(
             "masked", lambda: kmr.MaskedActivation(weighted, inside="elu")
         ),
+        "SqrtTanh": Case("fixed", kmr.SqrtTanh),
+        "ScaledReLU": Case("fixed", lambda: kmr.ScaledReLU(scale=2.0, shift=0.1)),
+        "SoftClip": Case("fixed", lambda: kmr.SoftClip(scale=3.0)),
         "LearnableReLU": Case("learnable", kmr.LearnableReLU),
         "AdaptiveMixture": Case("learnable", lambda: kmr.AdaptiveMixture(per_channel=True)),
         "PolynomialActivation": Case("learnable", kmr.PolynomialActivation),

@@ -10,7 +10,8 @@ import keras
 import numpy as np
 import pytest
 import reference as ref
-from learnable_cases import CASES, randomize
+from catalogue import LEARNABLE_CASES as CASES
+from catalogue import randomize
 
 from keras_masked_relu import (
     FunnelReLU,

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 import reference as ref
 from backend_utils import to_numpy
-from learnable_cases import CASES, randomize
+from catalogue import LEARNABLE_CASES as CASES
+from catalogue import randomize
 from precision import assert_within_roundings
 
 from keras_masked_relu import (
