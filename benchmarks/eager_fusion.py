@@ -60,21 +60,15 @@ def sample(work):
 def workflows(model, layer, x, y, x_tensor, features):
     """{workflow: a call that does it once and waits for its result}."""
 
-    def block(value):
-        return keras_to_numpy(value)
+    import keras
 
+    block = keras.ops.convert_to_numpy
     return {
         "fit": lambda: model.fit(x, y, epochs=2, batch_size=SHAPE[0], verbose=0),
         "predict": lambda: model.predict(x, batch_size=SHAPE[0], verbose=0),
         "model(x)": lambda: block(model(x_tensor)),
         "layer(x)": lambda: block(layer(features)),
     }
-
-
-def keras_to_numpy(value):
-    import keras
-
-    return keras.ops.convert_to_numpy(value)
 
 
 def measure(rounds):
