@@ -212,7 +212,9 @@ def main():
             sys.exit(str(error))
         about["backends"][backend] = versions(backend)
     about["backends"] = dict(sorted(about["backends"].items()))
-    write_reports(rows, about, out)
+    from speed_cases import limits
+
+    write_reports(rows, about, out, limits())
     print((out / "speed.md").read_text())
 
 

@@ -1,6 +1,16 @@
-"""The layers and baselines that `speed.py` times, for one input shape."""
+"""The layers and baselines that `speed.py` times, for one input shape.
+
+The baselines live here; every layer case and its limits come from the
+catalogue of layers (`tests/catalogue.py`, each entry's `speed`).
+"""
+
+import pathlib
+import sys
+import types
 
 import numpy as np
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tests"))
 
 CHANNELS, BATCH = 16, 8
 
@@ -29,20 +39,35 @@ class Case:
         self.fine_mask = fine_mask
 
 
-def cases(shape):
-    """Returns {name: Case} for every layer of the package and the baselines."""
-    import keras
+def limits():
+    """{case name: its `Limit`s} for every catalogued speed case."""
+    from catalogue import ENTRIES
 
-    import keras_masked_relu as kmr
+    return {case.name: case.limits for entry in ENTRIES for case in entry.speed}
+
+
+def masks(h, w):
+    """The masks the catalogue's speed cases are built from, for `h x w` images."""
     from keras_masked_relu.regions import Circle
 
-    _, h, w, _ = shape
     rng = np.random.default_rng(0)
-    binary = (rng.random((h, w)) > 0.5).astype("float32")
-    weighted = rng.random((h, w)).astype("float32")
-    weighted_fine = rng.random((2 * h, 2 * w)).astype("float32")
     region = Circle((0.5, 0.5), 0.4, relative=True)
-    region_as_array = region.to_numpy(h, w)
+    return types.SimpleNamespace(
+        binary=(rng.random((h, w)) > 0.5).astype("float32"),
+        weighted=rng.random((h, w)).astype("float32"),
+        weighted_fine=rng.random((2 * h, 2 * w)).astype("float32"),
+        region=region,
+        region_as_array=region.to_numpy(h, w),
+    )
+
+
+def cases(shape):
+    """Returns {name: Case} for the baselines and every catalogued speed case."""
+    import keras
+    from catalogue import ENTRIES
+
+    _, h, w, _ = shape
+    m = masks(h, w)
 
     class NaiveBlend(keras.layers.Layer):
         """The seed's formulation, `m * relu(x - t) + (1 - m) * relu(x)`."""
@@ -51,13 +76,13 @@ def cases(shape):
             super().__init__()
             self.mask = self.add_weight(
                 shape=(h, w, 1),
-                initializer=keras.initializers.Constant(binary[..., None]),
+                initializer=keras.initializers.Constant(m.binary[..., None]),
                 trainable=False,
             )
 
         def call(self, x):
-            relu, m = keras.ops.relu, self.mask
-            return m * relu(x - 0.3) + (1 - m) * relu(x)
+            relu, mask = keras.ops.relu, self.mask
+            return mask * relu(x - 0.3) + (1 - mask) * relu(x)
 
     class Floor(keras.layers.Layer):
         """The cheapest elementwise op: what reading and writing the tensor costs."""
@@ -65,41 +90,15 @@ def cases(shape):
         def call(self, x):
             return x * 1.0
 
-    relu_with = lambda mask, **kw: lambda: kmr.MaskedReLU(mask, **kw)  # noqa: E731
-    return {
+    found = {
         FLOOR: Case("baseline", Floor),
         "keras ReLU": Case("baseline", keras.layers.ReLU),
         "keras PReLU": Case("baseline", lambda: keras.layers.PReLU(shared_axes=[1, 2])),
         NAIVE: Case("baseline", NaiveBlend),
-        "MaskedReLU binary array": Case("masked", relu_with(binary, shift=0.3)),
-        "MaskedReLU weighted array": Case("masked", relu_with(weighted, shift=0.3)),
-        "MaskedReLU weighted slope": Case("masked", relu_with(weighted, negative_slope=0.1)),
-        "MaskedReLU region": Case("masked", relu_with(region, shift=0.3)),
-        "MaskedReLU region as array": Case("masked", relu_with(region_as_array, shift=0.3)),
-        "MaskedReLU second input": Case("masked", relu_with(None, shift=0.3), second_input=True),
-        "MaskedReLU resized array": Case(
-            "masked", relu_with(weighted_fine, shift=0.3, mask_interpolation="area")
-        ),
-        "MaskedReLU resized second input": Case(
-            "masked",
-            relu_with(None, shift=0.3, mask_interpolation="area"),
-            second_input=True,
-            fine_mask=True,
-        ),
-        "MaskedReLU learned": Case("masked", relu_with(weighted, shift=0.3, trainable_mask=True)),
-        "MaskedActivation elu": Case(
-            "masked", lambda: kmr.MaskedActivation(weighted, inside="elu")
-        ),
-        "SqrtTanh": Case("fixed", kmr.SqrtTanh),
-        "ScaledReLU": Case("fixed", lambda: kmr.ScaledReLU(scale=2.0, shift=0.1)),
-        "SoftClip": Case("fixed", lambda: kmr.SoftClip(scale=3.0)),
-        "LearnableReLU": Case("learnable", kmr.LearnableReLU),
-        "AdaptiveMixture": Case("learnable", lambda: kmr.AdaptiveMixture(per_channel=True)),
-        "PolynomialActivation": Case("learnable", kmr.PolynomialActivation),
-        "RationalActivation": Case("learnable", kmr.RationalActivation),
-        "RationalActivation 4 groups": Case("learnable", lambda: kmr.RationalActivation(groups=4)),
-        "LearnableSwish": Case("learnable", lambda: kmr.LearnableSwish(per_channel=True)),
-        "FunnelReLU": Case("learnable", kmr.FunnelReLU),
-        "ACON": Case("learnable", kmr.ACON),
-        "MetaACON": Case("learnable", kmr.MetaACON),
     }
+    for entry in ENTRIES:
+        for case in entry.speed:
+            found[case.name] = Case(
+                case.group, lambda make=case.make: make(m), case.second_input, case.fine_mask
+            )
+    return found

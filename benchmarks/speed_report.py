@@ -8,32 +8,16 @@ TARGET_MODE = {
     "jax": "compiled forward+backward",
     "torch": "eager forward+backward",
 }
-STATIC_MASKS = [
-    "MaskedReLU binary array",
-    "MaskedReLU weighted array",
-    "MaskedReLU weighted slope",
-    "MaskedReLU region",
-]
-# Each layer's limit against PReLU, compiled forward+backward. A layer pays about one pass
-# over the input per trainable weight's reduction (`profile.md`): PReLU has 1; the rational
-# 9; ACON-C 3 (p1, p2, beta); Meta-ACON 2 and its spatial mean; FReLU a 3x3 depthwise
-# convolution and batch normalisation's 2.
-LEARNABLE_LIMITS = {
-    "LearnableReLU": 1.25,
-    "AdaptiveMixture": 1.25,
-    "PolynomialActivation": 1.25,
-    "LearnableSwish": 1.25,
-    "RationalActivation": 2.0,
-    "RationalActivation 4 groups": 2.0,
-    "ACON": 2.5,
-    "MetaACON": 2.5,
-    "FunnelReLU": 3.0,
-}
 FLAT_LIMIT, FLAT_FROM, FLAT_TO = 1.25, 1e6, 1e8
 
 
-def targets(rows, elements):
-    """One line per target and layer: what it asks, what was measured, met or not."""
+def targets(rows, elements, limits):
+    """One line per target and layer: what it asks, what was measured, met or not.
+
+    `limits` maps a case's name to its `Limit`s (`speed_cases.limits()`): a ratio
+    to the case's baseline, or to the case `versus`, in compiled mode, and
+    `eager_ratio` in eager mode where it is given.
+    """
     at = {(r["backend"], r["mode"], r["layer"]): r for r in rows if r["elements"] == elements}
     lines = []
 
@@ -54,69 +38,15 @@ def targets(rows, elements):
         mode = TARGET_MODE[backend]
         compiled = mode.startswith("compiled")
         get = lambda layer, m=mode, b=backend: at.get((b, m, layer))  # noqa: E731
-        for layer in STATIC_MASKS:
-            if get(layer):
-                check(
-                    "static mask vs ReLU",
-                    backend,
-                    mode,
-                    layer,
-                    1.10 if compiled else 1.5,
-                    get(layer)["vs_baseline"],
-                )
-        if compiled and get("MaskedReLU second input"):
-            check(
-                "second input vs ReLU",
-                backend,
-                mode,
-                "MaskedReLU second input",
-                1.25,
-                get("MaskedReLU second input")["vs_baseline"],
-            )
-        if compiled and get("MaskedReLU resized array") and get("MaskedReLU weighted array"):
-            check(
-                "resized array vs the same at the input's size",
-                backend,
-                mode,
-                "MaskedReLU resized array",
-                1.05,
-                get("MaskedReLU resized array")["seconds"]
-                / get("MaskedReLU weighted array")["seconds"],
-            )
-        if compiled and get("MaskedReLU resized second input"):
-            check(
-                "resized second input vs ReLU",
-                backend,
-                mode,
-                "MaskedReLU resized second input",
-                1.3,
-                get("MaskedReLU resized second input")["vs_baseline"],
-            )
-        if get("MaskedReLU region") and get("MaskedReLU region as array"):
-            check(
-                "region vs the same mask as an array",
-                backend,
-                mode,
-                "MaskedReLU region",
-                1.05,
-                get("MaskedReLU region")["seconds"] / get("MaskedReLU region as array")["seconds"],
-            )
-        if compiled:
-            for layer, limit in LEARNABLE_LIMITS.items():
-                if get(layer):
-                    check(
-                        "learnable vs PReLU", backend, mode, layer, limit, get(layer)["vs_baseline"]
-                    )
-        if get("RationalActivation 4 groups") and get("RationalActivation"):
-            check(
-                "grouped rational vs shared",
-                backend,
-                mode,
-                "RationalActivation 4 groups",
-                1.2,
-                get("RationalActivation 4 groups")["seconds"]
-                / get("RationalActivation")["seconds"],
-            )
+        for layer, layer_limits in limits.items():
+            row = get(layer)
+            for limit in layer_limits if row else ():
+                bound = limit.ratio if compiled else limit.eager_ratio
+                versus = get(limit.versus) if limit.versus else None
+                if bound is None or (limit.versus and not versus):
+                    continue
+                ratio = row["seconds"] / versus["seconds"] if versus else row["vs_baseline"]
+                check(limit.target, backend, mode, layer, bound, ratio)
         for layer in sorted({r["layer"] for r in rows if r["group"] == "masked"}):
             eager = get(layer, "eager forward+backward")
             if eager:
@@ -149,11 +79,12 @@ def spread(values):
     return max(values.values()) / min(values.values())
 
 
-def write_reports(rows, about, out):
+def write_reports(rows, about, out, limits):
+    """Writes the reports of `rows`, judging each case by its `limits` (see `targets`)."""
     out.mkdir(parents=True, exist_ok=True)
     sizes = sorted({r["elements"] for r in rows})
     reference = min(sizes, key=lambda n: abs(n - 1e7) / 1e7)
-    checks = targets(rows, reference)
+    checks = targets(rows, reference, limits)
     flat = flatness(rows)
     retraced = [r for r in rows if r["retraces"]]
     (out / "speed.json").write_text(

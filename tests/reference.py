@@ -182,6 +182,11 @@ def grouped(function, x, numerator, denominator):
     return np.concatenate(parts, axis=-1)
 
 
+def grouped_shared_numerator(function, x, numerator, denominator):
+    """`grouped` with one numerator `(k,)` for every group (KAT's form)."""
+    return grouped(function, x, np.tile(numerator, (len(denominator), 1)), denominator)
+
+
 def acon(x, p1, p2, beta):
     d = (p1 - p2) * x
     return d * sigmoid(beta * d) + p2 * x

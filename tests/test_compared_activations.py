@@ -46,9 +46,15 @@ def funnel_with_statistics(rng, dtype="float32", **kwargs):
     return layer, values
 
 
-def funnel_reference(x, v):
+def funnel_reference(x, v, epsilon=1e-3):
     return ref.funnel_relu(
-        x, v["kernel"][:, :, :, 0], v["gamma"], v["beta"], v["moving_mean"], v["moving_variance"]
+        x,
+        v["kernel"][:, :, :, 0],
+        v["gamma"],
+        v["beta"],
+        v["moving_mean"],
+        v["moving_variance"],
+        epsilon=epsilon,
     )
 
 
@@ -83,6 +89,28 @@ def test_funnel_relu_weights_and_training_mode(rng):
     condition = values["gamma"] * (conv - mean) / np.sqrt(variance + 1e-3) + values["beta"]
     y = to_numpy(layer(x.astype("float32"), training=True))
     np.testing.assert_allclose(y, np.maximum(x, condition), atol=1e-5)
+
+
+def test_funnel_relu_reference_code_batch_norm(rng):
+    # FReLU's reference code normalises with epsilon=1e-5 and momentum=0.9.
+    layer, values = funnel_with_statistics(rng, epsilon=1e-5, momentum=0.9)
+    x = rng.normal(size=SHAPE).astype("float32")
+    expected = funnel_reference(x.astype(np.float64), values, epsilon=1e-5)
+    np.testing.assert_allclose(to_numpy(layer(x)), expected, atol=1e-5)
+    # With a small moving variance, Keras's default epsilon gives another result.
+    assert np.abs(expected - funnel_reference(x, values, epsilon=1e-3)).max() > 1e-4
+    # One training call moves the statistics by (1 - momentum) towards the batch's.
+    layer(x, training=True)
+    padded = np.pad(x.astype(np.float64), ((0, 0), (1, 1), (1, 1), (0, 0)))
+    conv = sum(
+        padded[:, i : i + SHAPE[1], j : j + SHAPE[2], :] * values["kernel"][i, j, :, 0]
+        for i in range(3)
+        for j in range(3)
+    )
+    expected_mean = 0.9 * values["moving_mean"] + 0.1 * conv.mean(axis=(0, 1, 2))
+    np.testing.assert_allclose(
+        to_numpy(layer.batch_norm.moving_mean), expected_mean, rtol=1e-5, atol=1e-6
+    )
 
 
 def test_funnel_relu_gradients_match_central_differences(rng):
@@ -242,6 +270,20 @@ def test_rational_groups_start_from_one_fit_and_learn_apart(rng):
     y = to_numpy(layer(x))
     np.testing.assert_allclose(y[:, :3], ref.rational(x[:, :3], a, b), atol=1e-5)
     np.testing.assert_allclose(y[:, 3:], ref.rational(x[:, 3:], 2 * a, b), atol=1e-5)
+
+
+def test_rational_shared_numerator_shapes_start_and_formula(rng):
+    layer = RationalActivation(approximate="tanh", groups=2, shared_numerator=True)
+    layer.build((None, 6))
+    a, b, _ = fit_rational("tanh", 5, 4)
+    assert layer.numerator.shape == (6,) and layer.denominator.shape == (2, 4)
+    np.testing.assert_allclose(to_numpy(layer.numerator), a, atol=1e-7)
+    np.testing.assert_allclose(to_numpy(layer.denominator), np.stack([b, b]), atol=1e-7)
+    x = rng.normal(size=(3, 6)).astype("float32")
+    layer.denominator.assign(np.stack([b, 2 * b]).astype("float32"))
+    y = to_numpy(layer(x))
+    np.testing.assert_allclose(y[:, :3], ref.rational(x[:, :3], a, b), atol=1e-5)
+    np.testing.assert_allclose(y[:, 3:], ref.rational(x[:, 3:], a, 2 * b), atol=1e-5)
 
 
 def test_rational_groups_channels_first(rng):

@@ -6,7 +6,12 @@ from keras import ops
 
 from keras_masked_relu import ops as kmr_ops
 from keras_masked_relu._rational_fits import TARGETS, fit_rational
-from keras_masked_relu._validation import check_choice, check_int, standardize_data_format
+from keras_masked_relu._validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    standardize_data_format,
+)
 from keras_masked_relu.layers._channels import channel_axis
 
 VERSIONS = ("A", "B")
@@ -29,7 +34,9 @@ class RationalActivation(keras.layers.Layer):
     version to the activation named by `approximate` on [-3, 3] (for version
     A, with every `b_j` at least `2 ** -24`: at 0 its gradient would be 0).
     With `groups=g` the channels are split into `g` contiguous groups, each
-    with its own coefficients, all starting from the same fit.
+    with its own coefficients, all starting from the same fit. With
+    `shared_numerator=True` (KAT's `KAT_Group` form), one numerator serves
+    every group and only the denominators are per group.
 
     Args:
         numerator_degree: Int >= 1, the degree of `P`.
@@ -42,6 +49,9 @@ class RationalActivation(keras.layers.Layer):
             (a sum of absolute values, the PAU reference code's default).
         groups: Int >= 1, the number of channel groups with their own
             coefficients. The number of channels must divide by it.
+        shared_numerator: If `True`, the numerator has shape
+            `(numerator_degree + 1,)` for all groups and the denominator
+            `(groups, denominator_degree)`; if `False`, both are per group.
         data_format: `"channels_last"` or `"channels_first"`: where the
             channel axis is for `groups > 1`. Defaults to
             `keras.config.image_data_format()`.
@@ -65,6 +75,7 @@ class RationalActivation(keras.layers.Layer):
         approximate="leaky_relu",
         version="B",
         groups=1,
+        shared_numerator=False,
         data_format=None,
         **kwargs,
     ):
@@ -80,6 +91,7 @@ class RationalActivation(keras.layers.Layer):
         self.approximate = approximate
         self.version = check_choice("version", version, VERSIONS)
         self.groups = check_int("groups", groups, minimum=1)
+        self.shared_numerator = check_bool("shared_numerator", shared_numerator)
         self.data_format = standardize_data_format(data_format)
 
     def build(self, input_shape):
@@ -95,7 +107,9 @@ class RationalActivation(keras.layers.Layer):
                     f"{self.groups} for inputs of shape {tuple(input_shape)} "
                     f"({channels} channels on axis {axis})"
                 )
-            a, b = np.tile(a, (self.groups, 1)), np.tile(b, (self.groups, 1))
+            if not self.shared_numerator:
+                a = np.tile(a, (self.groups, 1))
+            b = np.tile(b, (self.groups, 1))
         self.numerator = self.add_weight(
             shape=a.shape, initializer=keras.initializers.Constant(a), name="numerator"
         )
@@ -106,7 +120,8 @@ class RationalActivation(keras.layers.Layer):
     def call(self, inputs):
         numerator, denominator = self.numerator, self.denominator
         if self.groups > 1:
-            numerator = self._per_channel(numerator, inputs)
+            if not self.shared_numerator:
+                numerator = self._per_channel(numerator, inputs)
             denominator = self._per_channel(denominator, inputs)
         return kmr_ops.rational(inputs, numerator, denominator, version=self.version)
 
@@ -130,6 +145,7 @@ class RationalActivation(keras.layers.Layer):
                 "approximate": self.approximate,
                 "version": self.version,
                 "groups": self.groups,
+                "shared_numerator": self.shared_numerator,
                 "data_format": self.data_format,
             }
         )

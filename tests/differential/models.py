@@ -14,12 +14,17 @@ whichever is in use.
 """
 
 import inspect
+import pathlib
+import sys
 
 import keras
 import numpy as np
 
 from keras_masked_relu import layers as kl
 from keras_masked_relu import regions
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from catalogue import ENTRIES  # noqa: E402
 
 ACTIVATION_NAMES = (
     "relu",
@@ -40,8 +45,6 @@ ACTIVATION_NAMES = (
 )
 """Keras activations drawn as a `MaskedActivation`'s `inside` or `outside`."""
 
-MIXTURE_NAMES = ("relu", "tanh", "linear", "sigmoid", "elu", "silu", "gelu", "softplus")
-
 INTERPOLATIONS = (None, "nearest", "bilinear", "area")
 
 SIZES = {3: ((7,),), 4: ((5, 4),), 5: ((3, 5, 4),)}
@@ -54,20 +57,10 @@ the channels (4) at the input's resolution or after a stride of 2, where an
 # thresholds, `max_value`s and their sums) are drawn from the same numbers.
 SPECIAL_VALUES = (0.0, 0.0, 1.0, -1.0, 0.5, -0.5, 0.25, -0.25, 0.3, 0.75, 1.5, 2.0, 6.0)
 
-ELEMENTWISE_KINDS = (
-    "SqrtTanh",
-    "ScaledReLU",
-    "SoftClip",
-    "LearnableReLU",
-    "AdaptiveMixture",
-    "PolynomialActivation",
-    "RationalActivation",
-    "LearnableSwish",
-    "ACON",
-    "MetaACON",
-    "FunnelReLU",
-)
-MASKED_KINDS = ("MaskedReLU", "MaskedActivation")
+DRAWN = {entry.layer.__name__: entry.differential for entry in ENTRIES}
+"""How each catalogued layer is drawn (`tests/catalogue.py`, `Differential`)."""
+MASKED_KINDS = tuple(kind for kind, how in DRAWN.items() if how.masked)
+ELEMENTWISE_KINDS = tuple(kind for kind, how in DRAWN.items() if not how.masked)
 MASK_SOURCES = (
     "array_binary",
     "array_weighted",
@@ -164,6 +157,15 @@ class _Draw:
 
     def feature(self, name):
         self.features.add(name)
+
+    def shared_axes(self, plan):
+        """`None` (per channel), or axes to share; with run-time sizes, every spatial axis."""
+        spatial = _spatial_axes(plan)
+        if plan["dynamic"]:
+            options = [None, spatial, spatial + [_channel_axis(plan)]]
+        else:
+            options = [None, spatial, spatial[:1], spatial + [_channel_axis(plan)]]
+        return self.choice(options)
 
 
 def draw(seed, dtype="float32", upstream=False):
@@ -289,9 +291,7 @@ def _convolution(d, plan, state):
 
 def _activation(d, plan, state, depth):
     kinds = MASKED_KINDS + ELEMENTWISE_KINDS
-    p = np.array([3.0, 2.0] + [1.0] * len(ELEMENTWISE_KINDS))
-    if plan["rank"] != 4 or "FunnelReLU" in d.left_out:
-        p[kinds.index("FunnelReLU")] = 0.0
+    p = np.array([_drawable(d, plan, kind) * DRAWN[kind].weight for kind in kinds])
     kind = d.choice(kinds, p=p / p.sum())
     d.feature(f"layer:{kind}")
     if kind in MASKED_KINDS:
@@ -299,62 +299,12 @@ def _activation(d, plan, state, depth):
     return _elementwise(d, plan, kind)
 
 
-def _shared_axes(d, plan):
-    """`None` (per channel), or axes to share; with run-time sizes, every spatial axis."""
-    spatial = _spatial_axes(plan)
-    if plan["dynamic"]:
-        options = [None, spatial, spatial + [_channel_axis(plan)]]
-    else:
-        options = [None, spatial, spatial[:1], spatial + [_channel_axis(plan)]]
-    return d.choice(options)
+def _drawable(d, plan, kind):
+    return plan["rank"] in DRAWN[kind].ranks and kind not in d.left_out
 
 
 def _elementwise(d, plan, kind):
-    step = {"kind": kind}
-    if kind == "ScaledReLU":
-        step["scale"] = d.choice((1.0, 1.2, 0.5, 2.0))
-        step["shift"] = d.choice((0.0, 0.1, -0.25, 0.5, 0.3))
-    elif kind == "SoftClip":
-        step["scale"] = d.choice((1.0, 0.5, 4.0))
-    elif kind == "LearnableReLU":
-        step["alpha_initializer"] = d.choice((0.25, 0.1, -0.2))
-        step["scale_initializer"] = d.choice((1.0, 0.5, 1.5))
-        step["learnable_shift"] = d.chance(0.5)
-        step["shared_axes"] = _shared_axes(d, plan)
-    elif kind == "AdaptiveMixture":
-        names = d.allowed(MIXTURE_NAMES)
-        count = int(d.rng.integers(2, 5))
-        picks = d.rng.choice(len(names), size=count, replace=False)
-        step["activations"] = [names[int(i)] for i in picks]
-        step["per_channel"] = d.chance(0.5)
-    elif kind == "PolynomialActivation":
-        step["degree"] = int(d.rng.integers(1, 6))
-    elif kind == "RationalActivation":
-        from keras_masked_relu._rational_fits import TARGETS
-
-        step["numerator_degree"] = int(d.rng.integers(1, 7))
-        step["denominator_degree"] = int(d.rng.integers(1, 6))
-        step["approximate"] = d.choice(sorted(TARGETS))
-        step["version"] = d.choice(("A", "B"))
-        divisors = [g for g in (1, 2, 4) if plan["channels"] % g == 0]
-        step["groups"] = d.choice(divisors)
-        if step["groups"] > 1 and _accepts(kl.RationalActivation, "shared_numerator"):
-            step["shared_numerator"] = d.chance(0.5)
-        d.feature(f"rational:{step['version']}")
-        if step["groups"] > 1:
-            d.feature("rational:groups")
-    elif kind == "LearnableSwish":
-        step["beta_initializer"] = d.choice((1.0, 0.5, 2.0))
-        step["per_channel"] = d.chance(0.5)
-    elif kind == "ACON":
-        step["shared_axes"] = _shared_axes(d, plan)
-    elif kind == "MetaACON":
-        step["reduction"] = d.choice((1, 2, 4, 16))
-    elif kind == "FunnelReLU":
-        step["kernel_size"] = d.choice((1, 3, 5))
-        if _accepts(kl.FunnelReLU, "epsilon"):
-            step["epsilon"] = d.choice((1e-3, 1e-5))
-    return step
+    return {"kind": kind, **DRAWN[kind].options(d, plan, None)}
 
 
 def _masked(d, plan, state, kind, depth):
@@ -397,24 +347,7 @@ def _masked(d, plan, state, kind, depth):
             ]
         step["mask_shape"] = _mask_shape(d, plan, source_sizes)
         step["binary"] = source == "array_binary" or (source == "learned_array" and d.chance(0.5))
-    if kind == "MaskedReLU":
-        step["shift"] = d.choice((0.0, 0.0, 0.3, -0.25, 0.5, 1.0))
-        step["negative_slope"] = d.choice((0.0, 0.0, 0.1, 0.2))
-        step["threshold"] = d.choice((0.0, 0.0, 0.5, -0.5, 0.25))
-        step["max_value"] = d.choice((None, None, 1.0, 0.5, 2.0, 6.0))
-        if step["max_value"] is not None and step["max_value"] <= step["threshold"]:
-            step["max_value"] = step["threshold"] + 1.0
-        for option, default in (
-            ("shift", 0.0),
-            ("negative_slope", 0.0),
-            ("max_value", None),
-            ("threshold", 0.0),
-        ):
-            if step[option] != default:
-                d.feature(f"relu:{option}")
-    else:
-        step["inside"] = _rule(d, plan, state, depth)
-        step["outside"] = _rule(d, plan, state, depth) if d.chance(0.7) else "relu"
+    step.update(DRAWN[kind].options(d, plan, lambda: _rule(d, plan, state, depth)))
     return step
 
 
@@ -430,11 +363,11 @@ def _rule(d, plan, state, depth):
         kind = d.choice(MASKED_KINDS)
         d.feature(f"layer:{kind}")
         return _masked(d, plan, state, kind, depth + 1)
-    kinds = [k for k in d.allowed(ELEMENTWISE_KINDS) if k != "FunnelReLU" or plan["rank"] == 4]
+    kinds = [k for k in ELEMENTWISE_KINDS if _drawable(d, plan, k)]
     kinds.append("PReLU")
     kind = d.choice(kinds)
     if kind == "PReLU":
-        return {"kind": "PReLU", "shared_axes": _shared_axes(d, plan) or _spatial_axes(plan)}
+        return {"kind": "PReLU", "shared_axes": d.shared_axes(plan) or _spatial_axes(plan)}
     d.feature(f"layer:{kind}")
     return _elementwise(d, plan, kind)
 
