@@ -8,7 +8,8 @@ from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
 from importlib.metadata import version as _version
 
 from keras_masked_relu import config, openvino_precision, ops, regions
-from keras_masked_relu.activation_replacement import replace_activations
+from keras_masked_relu.activation_replacement import ActivationSite, replace_activations
+from keras_masked_relu.feature_pyramid_model import FeaturePyramidModel
 from keras_masked_relu.layers import (
     ACON,
     AdaptiveMixture,
@@ -27,11 +28,15 @@ from keras_masked_relu.layers import (
 from keras_masked_relu.regions import (
     Box,
     Circle,
+    Cuboid,
     Difference,
     Ellipse,
+    Ellipsoid,
     Intersection,
+    Interval,
     Invert,
     Polygon,
+    Sphere,
     Union,
 )
 

@@ -56,17 +56,20 @@ def check_choice(name, value, choices, allow_none=False):
     return value
 
 
-def check_point(name, value):
-    """A point `(x, y)` of two finite numbers, as a tuple of floats."""
+_POINT_FORMS = {2: "(x, y) of two numbers", 3: "(x, y, z) of three numbers"}
+
+
+def check_point(name, value, dimensions=2):
+    """A point of `dimensions` finite numbers (`(x, y)` or `(x, y, z)`), as a tuple of floats."""
     if (
         not isinstance(value, (list, tuple, np.ndarray))
-        or len(value) != 2
+        or len(value) != dimensions
         or not all(is_real(v) for v in value)
     ):
         raise ValueError(
-            f"`{name}` must be a point (x, y) of two numbers. Received: {name}={value!r}"
+            f"`{name}` must be a point {_POINT_FORMS[dimensions]}. Received: {name}={value!r}"
         )
-    return (float(value[0]), float(value[1]))
+    return tuple(float(v) for v in value)
 
 
 def standardize_data_format(data_format):

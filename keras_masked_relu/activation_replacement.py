@@ -2,14 +2,19 @@
 
 `replace_activations(model, make_layer)` returns a copy of a Keras model in
 which chosen activations, whether standalone layers (`ReLU`, `Activation`, ...)
-or fused into another layer (`Conv2D(..., activation="relu")`), are replaced by
-the layers that `make_layer` returns, such as a `MaskedReLU`. The original
-model is left as it is.
+or fused into one of Keras's layers (`Conv2D(..., activation="relu")`), are
+replaced by the layers that `make_layer` returns, such as a `MaskedReLU`. The
+original model is left as it is.
 """
 
+import dataclasses
 import functools
+import inspect
+import warnings
 
 import keras
+
+from keras_masked_relu.feature_pyramid_model import FeaturePyramidModel
 
 # Standalone activation layers other than `Activation`, and the activation
 # name each one counts as.
@@ -51,7 +56,55 @@ def _activation_name(function):
     return None
 
 
-def replace_activations(model, make_layer, *, activations=("relu",)):
+@dataclasses.dataclass(frozen=True)
+class ActivationSite:
+    """Where an activation sits in the model that `replace_activations` rewrites.
+
+    `make_layer(original, site)` receives it, so that a replacement can depend on
+    the place: a spatial mask only where the input is an image, say.
+
+    Attributes:
+        path: The layer's name after the names of the models that hold it,
+            joined by `"/"` (`"backbone/conv1_relu"`); for a fused activation,
+            the path of the layer it is fused into.
+        fused_into: The layer of the original model that the activation is
+            fused into (a `Conv2D(..., activation="relu")`), or `None` for a
+            standalone activation layer.
+        input_shape: The shape of the activation's input, batch axis first,
+            `None` for sizes known only at run time; `None` if the layer was
+            never called.
+
+    Example:
+    >>> import keras
+    >>> from keras_masked_relu import MaskedReLU, replace_activations
+    >>> from keras_masked_relu.regions import Circle
+    >>> inputs = keras.Input((8, 8, 1))
+    >>> h = keras.layers.Conv2D(2, 3, activation="relu", name="conv")(inputs)
+    >>> h = keras.layers.Dense(4, activation="relu", name="dense")(keras.layers.Flatten()(h))
+    >>> model = keras.Model(inputs, h)
+    >>> def make_layer(original, site):
+    ...     if len(site.input_shape) != 4:  # not an image: keep the activation
+    ...         return None
+    ...     return MaskedReLU(Circle((0.5, 0.5), 0.4, relative=True), shift=0.2)
+    >>> new_model = replace_activations(model, make_layer)
+    >>> [layer.__class__.__name__ for layer in new_model.layers]
+    ['InputLayer', 'Conv2D', 'MaskedReLU', 'Flatten', 'Dense']
+    """
+
+    path: str
+    fused_into: object = None
+    input_shape: tuple = None
+
+    def __str__(self):
+        text = f"'{self.path}'"
+        if self.fused_into is not None:
+            text += f" (fused into {type(self.fused_into).__name__} '{self.fused_into.name}')"
+        if self.input_shape is not None:
+            text += f", input shape {self.input_shape}"
+        return text
+
+
+def replace_activations(model, make_layer, *, activations=("relu",), strict=False):
     """Returns a copy of a model with chosen activations replaced by other layers.
 
     Every activation of `model` named in `activations` is replaced by the layer
@@ -62,14 +115,22 @@ def replace_activations(model, make_layer, *, activations=("relu",)):
       `negative_slope` and `threshold`, so MobileNetV2's `ReLU(6.0)` is one),
       `LeakyReLU` (`"leaky_relu"`), `ELU` (`"elu"`) and `PReLU` (`"prelu"`).
       The replacement takes the layer's place.
-    - Activations fused into another layer, such as
-      `Conv2D(..., activation="relu")`, `Dense` or `DepthwiseConv2D`: any
-      layer whose `activation` attribute is a Keras activation function and
-      whose config has an `"activation"` entry. The layer is kept, with its
-      name and weights and its activation set to `"linear"`, and the
-      replacement is called right after it. Recurrent layers
-      (`keras.layers.RNN` and its subclasses) are left as they are, since
-      their activation runs inside the recurrence.
+    - Activations fused into one of Keras's own layers with an `activation`
+      argument, such as `Conv2D(..., activation="relu")`, `Dense`,
+      `SeparableConv2D`, `DepthwiseConv2D` or `EinsumDense`. The layer is
+      kept, with its name and weights and its activation set to `"linear"`,
+      and the replacement is called right after it. A layer of another
+      package is never taken for one, even when its config has an
+      `"activation"` entry.
+
+    An activation that cannot be reached is never skipped in silence: one held
+    inside a layer that is not a Keras model (a custom block's sublayer, or an
+    `activation` that a layer applies inside its `call`, as keras-hub's
+    `FeaturePyramid` does), or running inside a recurrence (`keras.layers.RNN`).
+    Such a block is copied as it is, and a warning names each of these
+    activations by path; with `strict=True` they raise a `ValueError` instead.
+    (A block cannot be rewritten in general: it is saved as its config and
+    rebuilt from it, which would bring back the original sublayers.)
 
     `make_layer` is called once per matching layer object (a shared layer is
     replaced by one shared replacement), in the order of `model.layers`, the
@@ -79,8 +140,12 @@ def replace_activations(model, make_layer, *, activations=("relu",)):
     fused layer's dtype policy, named `"<layer name>_<name>"`. The copy belongs
     to nobody: the replacement may use it, as in
     `MaskedActivation(mask, inside="relu", outside=original)`, which keeps the
-    original rule outside the mask. `make_layer` returns a Keras layer, or
-    `None` to keep that activation as it is.
+    original rule outside the mask. When `make_layer` has a parameter named
+    `site`, or a second parameter without a default, it also receives an
+    `ActivationSite`: the activation's path, the layer it is fused into and
+    its input's shape. `make_layer` returns a Keras layer, or `None` to keep
+    that activation as it is. An error raised by `make_layer`, or by its
+    layer when it is called in the new model, names the site.
 
     Sequential and functional models are rewritten, nested models (a backbone
     used as a layer) included, with every other layer rebuilt from its config
@@ -89,8 +154,11 @@ def replace_activations(model, make_layer, *, activations=("relu",)):
     shared, their calls' other arguments (such as `training`) are kept, and a
     compiled functional or Sequential model's compile config is copied (with a
     new optimizer), as `keras.models.clone_model` does. Each model keeps its
-    name and `trainable` flag. Activations inside a layer that is neither a
-    model nor one of the layers above (a custom block) are not visible here.
+    name and `trainable` flag; the rewritten models are plain Sequential and
+    functional models, whatever their class was, but for a model with
+    keras-hub's `pyramid_outputs` (a `FeaturePyramidBackbone` such as
+    `ResNetBackbone`): it becomes a `FeaturePyramidModel`, which keeps them,
+    so that a `DeepLabV3Backbone` or `RetinaNetBackbone` can be built on it.
 
     Names: a replacement keeps its own name unless another layer of the same
     model (a kept layer, or an earlier replacement) already has it; then it is
@@ -100,13 +168,18 @@ def replace_activations(model, make_layer, *, activations=("relu",)):
 
     Args:
         model: A Sequential or functional `keras.Model`.
-        make_layer: A callable `make_layer(original)` returning a Keras layer
-            or `None`, called with the copy of each matching activation layer.
+        make_layer: A callable `make_layer(original)` or
+            `make_layer(original, site)` returning a Keras layer or `None`,
+            called with the copy of each matching activation layer (and its
+            `ActivationSite`).
         activations: The activations to replace: a sequence of names, each
             a Keras activation name (`"relu"`, `"relu6"`, `"silu"`, ...; an
             alias such as `"swish"` means the same function as `"silu"`) or
             `"prelu"`. A single string means that one name. Defaults to
             `("relu",)`.
+        strict: If `True`, an activation of `activations` that cannot be
+            reached raises a `ValueError`; if `False` (the default), a warning
+            names it.
 
     Returns:
         A new model of the same kind (Sequential or functional) and name.
@@ -117,7 +190,8 @@ def replace_activations(model, make_layer, *, activations=("relu",)):
             or `activations` is not a string or a sequence of strings.
         ValueError: If `model` (or a model nested in it) is a subclassed
             model, `activations` is empty or names an unknown activation or
-            `"linear"`, or `make_layer` returns a layer of `model` itself.
+            `"linear"`, `make_layer` returns a layer of `model` itself, or
+            `strict` is `True` and an activation cannot be reached.
 
     Example:
     >>> import keras
@@ -146,8 +220,22 @@ def replace_activations(model, make_layer, *, activations=("relu",)):
             f"layer or None. Received: make_layer={make_layer!r}"
         )
     names = _standardize_activations(activations)
+    if not isinstance(strict, bool):
+        raise TypeError(f"`strict` must be a bool. Received: strict={strict!r}")
     rewriter = _Rewriter(make_layer, names, _all_layer_ids(model))
-    return rewriter.rewrite(model)
+    new_model = rewriter.rewrite(model)
+    if rewriter.unreachable:
+        found = "\n".join(f"  - {where}" for where in rewriter.unreachable)
+        message = (
+            f"replace_activations cannot reach {len(rewriter.unreachable)} of the activations "
+            f"{sorted(names)}: they are held inside layers that are not Keras models (a block "
+            f"is saved as its config and rebuilt from it, so its sublayers cannot be "
+            f"swapped), or run inside a recurrence. They stay as they are:\n{found}"
+        )
+        if strict:
+            raise ValueError(f"{message}\nReceived: strict=True")
+        warnings.warn(f"{message}\nPass strict=True to make this an error.", stacklevel=2)
+    return new_model
 
 
 def _standardize_activations(activations):
@@ -216,6 +304,48 @@ def _all_layer_ids(model, found=None):
     return found
 
 
+def _is_keras_class(layer):
+    """Whether `layer` is an instance of one of Keras's own layer classes."""
+    return type(layer).__module__.split(".")[0] == "keras"
+
+
+def _site_argument(make_layer):
+    """How `make_layer` takes a `site`: `"keyword"` (a parameter of that name),
+    `"positional"` (a second positional parameter without a default), or `None`."""
+    try:
+        parameters = list(inspect.signature(make_layer).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if any(p.name == "site" for p in parameters):
+        return "keyword"
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters):
+        return "positional"
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) >= 2 and positional[1].default is inspect.Parameter.empty:
+        return "positional"
+    return None
+
+
+def _first_shape(layer, attribute):
+    """The shape of a layer's first input or output, or `None` if it has none."""
+    try:
+        tensors = keras.tree.flatten(getattr(layer, attribute))
+    except (AttributeError, ValueError):
+        return None
+    return tuple(tensors[0].shape) if len(tensors) == 1 else None
+
+
+def _raise_naming_site(error, what, site):
+    """Raises `error` again, of its type where it can be, with the site in its message."""
+    message = f"{what} for the activation at {site}: {error}"
+    try:
+        renamed = type(error)(message)
+    except Exception:
+        error.add_note(message)
+        raise error from None
+    raise renamed from error
+
+
 def _copy_layer(layer, **overrides):
     """A new layer from `layer`'s config (with `overrides`), not yet given weights."""
     config = layer.get_config()
@@ -248,8 +378,13 @@ class _Rewriter:
 
     def __init__(self, make_layer, names, original_ids):
         self.make_layer = make_layer
+        self.site_argument = _site_argument(make_layer)
         self.names = names
         self.original_ids = original_ids
+        # Where each activation that cannot be reached sits, in the order found.
+        self.unreachable = []
+        # id of a replacement -> its site, to name it in errors.
+        self.sites = {}
         # id of an original layer -> its counterpart in the new model.
         self.copies = {}
         # id of an original layer -> ("standalone" | "fused", replacement or None).
@@ -258,7 +393,7 @@ class _Rewriter:
         self.weight_pairs = []
         self.named = set()  # ids of replacements already given their name
 
-    def rewrite(self, model):
+    def rewrite(self, model, prefix=""):
         if id(model) in self.copies:
             return self.copies[id(model)]
         if not (_is_functional(model) or isinstance(model, keras.Sequential)):
@@ -270,7 +405,7 @@ class _Rewriter:
         outer_pairs, self.weight_pairs = self.weight_pairs, []
         layers = _sublayers(model)
         for layer in layers:
-            self._plan(layer)
+            self._plan(layer, prefix)
         self._name_replacements(layers)
         if isinstance(model, keras.Sequential):
             new_model = self._rewrite_sequential(model, layers)
@@ -286,16 +421,18 @@ class _Rewriter:
 
     # Planning, in `model.layers` order: this is where `make_layer` is called.
 
-    def _plan(self, layer):
+    def _plan(self, layer, prefix):
         key = id(layer)
         if key in self.copies or key in self.replacements:
             return
+        path = f"{prefix}{layer.name}"
         if isinstance(layer, keras.Model):
-            self.rewrite(layer)
+            self.rewrite(layer, prefix=f"{path}/")
             return
         name = self._standalone_name(layer)
         if name is not None and name in self.names:
-            replacement = self._replacement(layer, _fresh_copy(layer))
+            site = ActivationSite(path, None, _first_shape(layer, "input"))
+            replacement = self._replacement(layer, _fresh_copy(layer), site)
             self.replacements[key] = ("standalone", replacement)
             if replacement is None:
                 self._keep(layer)
@@ -305,7 +442,8 @@ class _Rewriter:
             original = keras.layers.Activation(
                 name, dtype=layer.dtype_policy, name=f"{layer.name}_{name}"
             )
-            replacement = self._replacement(layer, original)
+            site = ActivationSite(path, layer, _first_shape(layer, "output"))
+            replacement = self._replacement(layer, original, site)
             if replacement is None:
                 self._keep(layer)
             else:
@@ -313,7 +451,29 @@ class _Rewriter:
                 self.copies[key] = _copy_layer(layer, activation="linear")
                 self.weight_pairs.append((layer, self.copies[key]))
             return
+        self.unreachable += self._hidden(layer, path)
         self._keep(layer)
+
+    def _hidden(self, layer, path):
+        """Where the activations of `names` sit inside a layer that is kept whole."""
+        found = []
+        own = getattr(layer, "activation", None)
+        name = _activation_name(own) if callable(own) else None
+        if name in self.names and self._standalone_name(layer) is None:
+            found.append(f"'{path}': {type(layer).__name__} applies {name!r} inside its call")
+        if isinstance(layer, keras.layers.RNN):
+            return found  # its cell holds that same activation
+        for sublayer in getattr(layer, "_layers", ()):
+            sub_path = f"{path}/{sublayer.name}"
+            name = self._standalone_name(sublayer) or self._fused_name(sublayer)
+            if name in self.names:
+                found.append(
+                    f"'{sub_path}': {type(sublayer).__name__} ({name!r}) held by "
+                    f"{type(layer).__name__} '{layer.name}'"
+                )
+            else:
+                found += self._hidden(sublayer, sub_path)
+        return found
 
     def _keep(self, layer):
         self.copies[id(layer)] = _copy_layer(layer)
@@ -330,13 +490,25 @@ class _Rewriter:
 
     @staticmethod
     def _fused_name(layer):
-        if isinstance(layer, keras.layers.RNN) or "activation" not in layer.get_config():
+        if (
+            not _is_keras_class(layer)
+            or isinstance(layer, keras.layers.RNN)
+            or "activation" not in layer.get_config()
+        ):
             return None
         activation = getattr(layer, "activation", None)
         return _activation_name(activation) if callable(activation) else None
 
-    def _replacement(self, layer, original):
-        replacement = self.make_layer(original)
+    def _replacement(self, layer, original, site):
+        try:
+            if self.site_argument == "keyword":
+                replacement = self.make_layer(original, site=site)
+            elif self.site_argument == "positional":
+                replacement = self.make_layer(original, site)
+            else:
+                replacement = self.make_layer(original)
+        except Exception as error:
+            _raise_naming_site(error, "`make_layer` failed", site)
         if replacement is None:
             return None
         if not isinstance(replacement, keras.layers.Layer):
@@ -352,6 +524,7 @@ class _Rewriter:
                 f"model would share it with the original. Received: make_layer returned "
                 f"layer '{replacement.name}' of `model` for layer '{layer.name}'"
             )
+        self.sites[id(replacement)] = site
         return replacement
 
     def _name_replacements(self, layers):
@@ -372,6 +545,15 @@ class _Rewriter:
 
     # Building the new model.
 
+    def _call_naming_site(self, layer, *args, **kwargs):
+        """Calls `layer`; an error of a replacement names its site."""
+        try:
+            return layer(*args, **kwargs)
+        except Exception as error:
+            if id(layer) not in self.sites:
+                raise
+            _raise_naming_site(error, "The replacement failed", self.sites[id(layer)])
+
     def _rewrite_sequential(self, model, layers):
         new_layers = []
         first = model._layers[0] if model._layers else None
@@ -385,7 +567,14 @@ class _Rewriter:
             new_layers.append(self.copies[id(layer)])
             if kind == "fused":
                 new_layers.append(replacement)
-        new_model = keras.Sequential(new_layers, name=model.name)
+        new_model = keras.Sequential(name=model.name)
+        for new_layer in new_layers:
+            try:
+                new_model.add(new_layer)
+            except Exception as error:
+                if id(new_layer) not in self.sites:
+                    raise
+                _raise_naming_site(error, "The replacement failed", self.sites[id(new_layer)])
         if model.compiled:
             new_model.compile_from_config(model.get_compile_config())
         return new_model
@@ -406,11 +595,14 @@ class _Rewriter:
             return self.copies[key]
 
         def call_function(layer, *args, **kwargs):
-            outputs = layer(*args, **kwargs)
+            outputs = self._call_naming_site(layer, *args, **kwargs)
             if id(layer) in after:
-                outputs = after[id(layer)](outputs)
+                outputs = self._call_naming_site(after[id(layer)], outputs)
             return outputs
 
+        # A feature pyramid's levels are cloned as extra outputs, to keep them.
+        pyramid = _pyramid_outputs(model)
+        source = keras.Model(model.input, [model.output, pyramid]) if pyramid else model
         # `clone_model` would name the new inputs after the input tensors
         # ("keras_tensor_12"); copies of the input layers keep their names.
         inputs = {
@@ -418,12 +610,24 @@ class _Rewriter:
             for layer in model.layers
             if isinstance(layer, keras.layers.InputLayer)
         }
-        return keras.models.clone_model(
-            model,
-            input_tensors=keras.tree.map_structure(lambda x: inputs[id(x)], model.input),
+        new_model = keras.models.clone_model(
+            source,
+            input_tensors=keras.tree.map_structure(lambda x: inputs[id(x)], source.input),
             clone_function=clone_function,
             call_function=call_function,
         )
+        if not pyramid:
+            return new_model
+        outputs, levels = new_model.output
+        return FeaturePyramidModel(
+            new_model.input, outputs, pyramid_outputs=levels, name=model.name
+        )
+
+
+def _pyramid_outputs(model):
+    """keras-hub's `pyramid_outputs` of a model (a dict of its tensors), or `None`."""
+    levels = getattr(model, "pyramid_outputs", None)
+    return levels if isinstance(levels, dict) and levels else None
 
 
 def _fresh_copy(layer):

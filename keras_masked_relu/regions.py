@@ -1,19 +1,24 @@
-"""Masks drawn from pixel coordinates: circles, ellipses, boxes, polygons.
+"""Masks drawn from coordinates: intervals of signals, shapes of images and volumes.
 
 A region is a small description (a few numbers in its config) that turns into a
-`(height, width)` mask of values in [0, 1] for whatever image size it meets.
+mask of values in [0, 1] for whatever size it meets: `(length,)` for 1-D
+signals (`Interval`), `(height, width)` for 2-D images (`Circle`, `Ellipse`,
+`Box`, `Polygon`) and `(depth, height, width)` for 3-D volumes (`Sphere`,
+`Ellipsoid`, `Cuboid`).
 
-Coordinates follow the image: a point is `(x, y)` = (column, row), pixel centres
-lie at integer coordinates, and rows grow downwards. With `relative=True`,
-points are fractions of the image size (0 is the left or top edge of the
-image, 1 the right or bottom edge), so one region serves every resolution.
+Coordinates follow the array: a point is `(x, y)` = (column, row) in an image
+and `(x, y, z)` = (column, row, slice) in a volume, and a position in a signal
+is its index. Pixel (and voxel) centres lie at integer coordinates, and rows
+grow downwards. With `relative=True`, points are fractions of the size along
+each axis (0 is the first edge, 1 the last), so one region serves every
+resolution.
 
 A hard edge (`softness=0`) marks every pixel whose centre lies inside the shape
 or on its boundary. A soft edge of `softness=s` keeps 1 inside the shape and
 falls linearly to 0 over `s` pixels outside it, so the mask becomes weighted.
 
-Regions combine with `|` (`Union`), `&` (`Intersection`), `-` (`Difference`)
-and `~` (`Invert`).
+Regions of the same dimensionality combine with `|` (`Union`), `&`
+(`Intersection`), `-` (`Difference`) and `~` (`Invert`).
 
 Example:
 >>> from keras_masked_relu.regions import Circle, Box
@@ -34,29 +39,57 @@ from keras_masked_relu._validation import check_bool, check_number, check_point
 # A pixel centre closer than this to a polygon's edge counts as on the edge.
 _EDGE_TOLERANCE = 1e-3
 
+_SIZE_NAMES = {1: "(length,)", 2: "(height, width)", 3: "(depth, height, width)"}
+
 
 class _Grid:
-    """Pixel-centre coordinates of an image, in NumPy or in `keras.ops`."""
+    """Pixel-centre coordinates of a signal, image or volume, in NumPy or `keras.ops`.
 
-    def __init__(self, xp, height, width):
+    `coords[i]` holds the coordinate of a point's component `i` (x, y, z) at
+    each element, shaped to broadcast over the array, and `sizes[i]` the
+    number of elements along it: component `i` runs along the array's axis
+    `dimensions - 1 - i` (x along the last axis).
+    """
+
+    def __init__(self, xp, sizes):
         self.xp = xp
-        self.height = height
-        self.width = width
-        self.cols = xp.reshape(xp.arange(width, dtype="float32"), (1, -1))
-        self.rows = xp.reshape(xp.arange(height, dtype="float32"), (-1, 1))
-        if xp is np:
-            self.height_f = np.float32(height)
-            self.width_f = np.float32(width)
-        else:
-            self.height_f = ops.cast(height, "float32")
-            self.width_f = ops.cast(width, "float32")
+        self.dimensions = len(sizes)
+        self.coords, self.sizes = [], []
+        for component in range(self.dimensions):
+            axis = self.dimensions - 1 - component
+            shape = [1] * self.dimensions
+            shape[axis] = -1
+            size = sizes[axis]
+            self.coords.append(xp.reshape(xp.arange(size, dtype="float32"), shape))
+            self.sizes.append(np.float32(size) if xp is np else ops.cast(size, "float32"))
+
+    @property
+    def cols(self):
+        return self.coords[0]
+
+    @property
+    def rows(self):
+        return self.coords[1]
+
+    @property
+    def width_f(self):
+        return self.sizes[0]
+
+    @property
+    def height_f(self):
+        return self.sizes[1]
 
     def point(self, point, relative):
         """A point in pixel coordinates."""
-        x, y = point
         if relative:
-            return x * self.width_f - 0.5, y * self.height_f - 0.5
-        return x, y
+            return tuple(p * size - 0.5 for p, size in zip(point, self.sizes))
+        return tuple(point)
+
+    def shortest_side(self):
+        shortest = self.sizes[0]
+        for size in self.sizes[1:]:
+            shortest = self.xp.minimum(shortest, size)
+        return shortest
 
     def cast(self, value):
         if self.xp is np:
@@ -68,35 +101,50 @@ class Region:
     """Base class of the coordinate shapes and their combinations."""
 
     @property
+    def dimensions(self):
+        """The number of spatial axes of the masks it draws: 1, 2 or 3."""
+        raise NotImplementedError
+
+    @property
     def is_binary(self):
         """Whether every mask this region draws holds only 0 and 1."""
         raise NotImplementedError
 
-    def rasterize(self, height, width):
+    def rasterize(self, *sizes):
         """Draws the mask with `keras.ops`.
 
         Args:
-            height: Number of rows: an int, or a scalar tensor when the size is
-                only known at run time.
-            width: Number of columns, likewise.
+            *sizes: The mask's size along each spatial axis, in the array's
+                order: `length`, `height, width` or `depth, height, width`.
+                Each is an int, or a scalar tensor when it is only known at
+                run time.
 
         Returns:
-            A float32 tensor of shape `(height, width)` with values in [0, 1].
+            A float32 tensor of shape `sizes` with values in [0, 1].
         """
-        return self._draw(_Grid(ops, height, width))
+        return self._draw(_Grid(ops, self._checked_sizes(sizes)))
 
-    def to_numpy(self, height, width):
+    def to_numpy(self, *sizes):
         """Draws the mask with NumPy for a size known in advance.
 
         Args:
-            height: Number of rows.
-            width: Number of columns.
+            *sizes: The mask's size along each spatial axis, in the array's
+                order: `length`, `height, width` or `depth, height, width`.
 
         Returns:
-            A float32 NumPy array of shape `(height, width)`, values in [0, 1].
+            A float32 NumPy array of shape `sizes`, values in [0, 1].
         """
-        mask = self._draw(_Grid(np, int(height), int(width)))
-        return np.ascontiguousarray(np.broadcast_to(mask, (height, width)), "float32")
+        sizes = tuple(int(size) for size in self._checked_sizes(sizes))
+        mask = self._draw(_Grid(np, sizes))
+        return np.ascontiguousarray(np.broadcast_to(mask, sizes), "float32")
+
+    def _checked_sizes(self, sizes):
+        if len(sizes) != self.dimensions:
+            raise ValueError(
+                f"{type(self).__name__} is a {self.dimensions}-D region: it draws masks "
+                f"of size {_SIZE_NAMES[self.dimensions]}. Received: sizes={tuple(sizes)}"
+            )
+        return sizes
 
     def _draw(self, grid):
         raise NotImplementedError
@@ -133,14 +181,21 @@ class Shape(Region):
 
     Args:
         relative: If `True`, coordinates and lengths are fractions of the
-            image size rather than pixels.
+            size along each axis rather than pixels.
         softness: Width in pixels of the ramp from 1 to 0 outside the edge;
             0 gives a hard, binary edge.
     """
 
+    # The number of spatial axes of the masks the shape draws.
+    DIMENSIONS = 2
+
     def __init__(self, relative=False, softness=0.0):
         self.relative = check_bool("relative", relative)
         self.softness = check_number("softness", softness, minimum=0.0)
+
+    @property
+    def dimensions(self):
+        return self.DIMENSIONS
 
     @property
     def is_binary(self):
@@ -165,8 +220,91 @@ class Shape(Region):
         return {"relative": self.relative, "softness": self.softness}
 
 
+class _Ball(Shape):
+    """The centres within `radius` of `center`, in any dimension."""
+
+    def __init__(self, center, radius, relative=False, softness=0.0):
+        super().__init__(relative=relative, softness=softness)
+        self.center = check_point("center", center, self.DIMENSIONS)
+        self.radius = check_number("radius", radius, positive=True)
+
+    def _offsets(self, grid):
+        center = grid.point(self.center, self.relative)
+        radius = self.radius
+        if self.relative:
+            radius = radius * grid.shortest_side()
+        return [c - p for c, p in zip(grid.coords, center)], radius
+
+    def _squared_distance(self, offsets):
+        total = offsets[0] * offsets[0]
+        for offset in offsets[1:]:
+            total = total + offset * offset
+        return total
+
+    def _inside(self, grid):
+        offsets, radius = self._offsets(grid)
+        return self._squared_distance(offsets) <= radius * radius
+
+    def _distance(self, grid):
+        offsets, radius = self._offsets(grid)
+        return grid.xp.sqrt(self._squared_distance(offsets)) - radius
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"center": list(self.center), "radius": self.radius})
+        return config
+
+
+class _Span(Shape):
+    """An axis-aligned span from `start` to `end`, ends inclusive, in any dimension."""
+
+    def __init__(self, start, end, relative=False, softness=0.0):
+        super().__init__(relative=relative, softness=softness)
+        self.start = self._point("start", start)
+        self.end = self._point("end", end)
+        if any(e < s for s, e in zip(self._components(self.start), self._components(self.end))):
+            raise ValueError(
+                f"`end` must not come before `start` along any axis. "
+                f"Received: start={start!r}, end={end!r}"
+            )
+
+    def _point(self, name, value):
+        return check_point(name, value, self.DIMENSIONS)
+
+    @staticmethod
+    def _components(point):
+        return point
+
+    def _gaps(self, grid):
+        xp = grid.xp
+        start = grid.point(self._components(self.start), self.relative)
+        end = grid.point(self._components(self.end), self.relative)
+        return [
+            xp.maximum(xp.maximum(s - c, c - e), 0.0) for c, s, e in zip(grid.coords, start, end)
+        ]
+
+    def _inside(self, grid):
+        inside = None
+        for gap in self._gaps(grid):
+            here = gap <= 0
+            inside = here if inside is None else grid.xp.logical_and(inside, here)
+        return inside
+
+    def _distance(self, grid):
+        gaps = self._gaps(grid)
+        total = gaps[0] * gaps[0]
+        for gap in gaps[1:]:
+            total = total + gap * gap
+        return grid.xp.sqrt(total)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"start": list(self.start), "end": list(self.end)})
+        return config
+
+
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
-class Circle(Shape):
+class Circle(_Ball):
     """A disc: the pixel centres within `radius` of `center`.
 
     Formula:
@@ -187,30 +325,7 @@ class Circle(Shape):
     29.0
     """
 
-    def __init__(self, center, radius, relative=False, softness=0.0):
-        super().__init__(relative=relative, softness=softness)
-        self.center = check_point("center", center)
-        self.radius = check_number("radius", radius, positive=True)
-
-    def _offsets(self, grid):
-        cx, cy = grid.point(self.center, self.relative)
-        radius = self.radius
-        if self.relative:
-            radius = radius * grid.xp.minimum(grid.height_f, grid.width_f)
-        return grid.cols - cx, grid.rows - cy, radius
-
-    def _inside(self, grid):
-        dx, dy, radius = self._offsets(grid)
-        return dx * dx + dy * dy <= radius * radius
-
-    def _distance(self, grid):
-        dx, dy, radius = self._offsets(grid)
-        return grid.xp.sqrt(dx * dx + dy * dy) - radius
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"center": list(self.center), "radius": self.radius})
-        return config
+    DIMENSIONS = 2
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
@@ -280,7 +395,7 @@ class Ellipse(Shape):
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
-class Box(Shape):
+class Box(_Span):
     """An axis-aligned rectangle from `start` to `end`, both ends inclusive.
 
     Formula:
@@ -300,36 +415,7 @@ class Box(Shape):
     16.0
     """
 
-    def __init__(self, start, end, relative=False, softness=0.0):
-        super().__init__(relative=relative, softness=softness)
-        self.start = check_point("start", start)
-        self.end = check_point("end", end)
-        if self.end[0] < self.start[0] or self.end[1] < self.start[1]:
-            raise ValueError(
-                "`end` must not lie left of or above `start`. "
-                f"Received: start={start!r}, end={end!r}"
-            )
-
-    def _gaps(self, grid):
-        xp = grid.xp
-        x0, y0 = grid.point(self.start, self.relative)
-        x1, y1 = grid.point(self.end, self.relative)
-        gap_x = xp.maximum(xp.maximum(x0 - grid.cols, grid.cols - x1), 0.0)
-        gap_y = xp.maximum(xp.maximum(y0 - grid.rows, grid.rows - y1), 0.0)
-        return gap_x, gap_y
-
-    def _inside(self, grid):
-        gap_x, gap_y = self._gaps(grid)
-        return grid.xp.logical_and(gap_x <= 0, gap_y <= 0)
-
-    def _distance(self, grid):
-        gap_x, gap_y = self._gaps(grid)
-        return grid.xp.sqrt(gap_x * gap_x + gap_y * gap_y)
-
-    def get_config(self):
-        config = super().get_config()
-        config.update({"start": list(self.start), "end": list(self.end)})
-        return config
+    DIMENSIONS = 2
 
 
 @keras.saving.register_keras_serializable(package="keras_masked_relu")
@@ -413,6 +499,152 @@ class Polygon(Shape):
         return config
 
 
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
+class Interval(_Span):
+    """A span of a 1-D signal from index `start` to index `end`, both inclusive.
+
+    Formula:
+    ```python
+    inside = start <= i <= end
+    ```
+
+    Args:
+        start: The first index inside, a number.
+        end: The last index inside; `>= start`.
+        relative: If `True`, `start` and `end` are fractions of the length.
+        softness: Width in samples of a soft edge; 0 for a hard edge.
+
+    Example:
+    >>> from keras_masked_relu.regions import Interval
+    >>> Interval(start=2, end=5).to_numpy(8).tolist()
+    [0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
+    """
+
+    DIMENSIONS = 1
+
+    def _point(self, name, value):
+        return check_number(name, value)
+
+    @staticmethod
+    def _components(point):
+        return (point,)
+
+    def get_config(self):
+        config = Shape.get_config(self)
+        config.update({"start": self.start, "end": self.end})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
+class Sphere(_Ball):
+    """A ball of a volume: the voxel centres within `radius` of `center`.
+
+    Formula:
+    ```python
+    inside = (col - cx) ** 2 + (row - cy) ** 2 + (slice - cz) ** 2 <= radius ** 2
+    ```
+
+    Args:
+        center: The point `(x, y, z)` = (column, row, slice) of the centre.
+        radius: Positive radius. With `relative=True`, a fraction of the
+            shortest side of the volume.
+        relative: If `True`, `center` and `radius` are fractions of the volume.
+        softness: Width in voxels of a soft edge; 0 for a hard edge.
+
+    Example:
+    >>> from keras_masked_relu.regions import Sphere
+    >>> Sphere(center=(4, 4, 4), radius=1).to_numpy(9, 9, 9).sum()
+    7.0
+    """
+
+    DIMENSIONS = 3
+
+
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
+class Ellipsoid(Shape):
+    """An axis-aligned ellipsoid of a volume.
+
+    Formula:
+    ```python
+    q = sqrt(((col - cx) / rx) ** 2 + ((row - cy) / ry) ** 2 + ((slice - cz) / rz) ** 2)
+    inside = q <= 1
+    ```
+
+    The soft edge uses the first-order distance `(q - 1) / |grad q|`, exact
+    on the three axes (as `Ellipse`'s).
+
+    Args:
+        center: The point `(x, y, z)` = (column, row, slice) of the centre.
+        radii: Three positive radii `(rx, ry, rz)` along x, y and z. With
+            `relative=True`, fractions of the volume's width, height and depth.
+        relative: If `True`, `center` and `radii` are fractions of the volume.
+        softness: Width in voxels of a soft edge; 0 for a hard edge.
+
+    Example:
+    >>> from keras_masked_relu.regions import Ellipsoid
+    >>> Ellipsoid(center=(4, 4, 4), radii=(2, 1, 1)).to_numpy(9, 9, 9).sum()
+    9.0
+    """
+
+    DIMENSIONS = 3
+
+    def __init__(self, center, radii, relative=False, softness=0.0):
+        super().__init__(relative=relative, softness=softness)
+        self.center = check_point("center", center, 3)
+        if not isinstance(radii, (list, tuple)) or len(radii) != 3:
+            raise ValueError(f"`radii` must be three positive numbers. Received: radii={radii!r}")
+        self.radii = tuple(check_number("radii", r, positive=True) for r in radii)
+
+    def _normalised(self, grid):
+        center = grid.point(self.center, self.relative)
+        radii = self.radii
+        if self.relative:
+            radii = [r * size for r, size in zip(radii, grid.sizes)]
+        scaled = [(c - p) / r for c, p, r in zip(grid.coords, center, radii)]
+        return scaled, radii
+
+    def _inside(self, grid):
+        scaled, _ = self._normalised(grid)
+        return sum(u * u for u in scaled) <= 1.0
+
+    def _distance(self, grid):
+        xp = grid.xp
+        scaled, radii = self._normalised(grid)
+        q = xp.sqrt(sum(u * u for u in scaled))
+        gradient = xp.sqrt(sum((u / r) ** 2 for u, r in zip(scaled, radii)))
+        return (q - 1.0) * q / xp.maximum(gradient, 1e-12)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"center": list(self.center), "radii": list(self.radii)})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_masked_relu")
+class Cuboid(_Span):
+    """An axis-aligned box of a volume from `start` to `end`, both ends inclusive.
+
+    Formula:
+    ```python
+    inside = (start_x <= col <= end_x) & (start_y <= row <= end_y) & (start_z <= slice <= end_z)
+    ```
+
+    Args:
+        start: The corner `(x, y, z)` = (column, row, slice) with the smallest
+            coordinates.
+        end: The opposite corner; each coordinate `>=` that of `start`.
+        relative: If `True`, corners are fractions of the volume's size.
+        softness: Width in voxels of a soft edge; 0 for a hard edge.
+
+    Example:
+    >>> from keras_masked_relu.regions import Cuboid
+    >>> Cuboid(start=(1, 1, 1), end=(2, 3, 4)).to_numpy(6, 6, 6).sum()
+    24.0
+    """
+
+    DIMENSIONS = 3
+
+
 def _all_on_one_line(points):
     origin = points[0]
     other = next((p for p in points if p != origin), None)
@@ -431,6 +663,12 @@ def _check_regions(name, regions, minimum):
                 f"`{name}` combines regions only. Received: {region!r} "
                 f"of type {type(region).__name__}"
             )
+    dimensions = {region.dimensions for region in regions}
+    if len(dimensions) > 1:
+        described = ", ".join(f"{type(r).__name__} ({r.dimensions}-D)" for r in regions)
+        raise ValueError(
+            f"`{name}` combines regions of one dimensionality only. Received: {described}"
+        )
     return tuple(regions)
 
 
@@ -447,6 +685,10 @@ class _Combination(Region):
 
     def __init__(self, *regions):
         self.regions = _check_regions(type(self).__name__, regions, 2)
+
+    @property
+    def dimensions(self):
+        return self.regions[0].dimensions
 
     @property
     def is_binary(self):
@@ -546,6 +788,10 @@ class Invert(Region):
 
     def __init__(self, region):
         (self.region,) = _check_regions("Invert", (region,), 1)
+
+    @property
+    def dimensions(self):
+        return self.region.dimensions
 
     @property
     def is_binary(self):

@@ -16,7 +16,7 @@ import numpy as np
 import reference as ref
 
 import keras_masked_relu as kmr
-from keras_masked_relu.regions import Circle
+from keras_masked_relu.regions import Circle, Interval, Sphere
 
 SHAPE = (2, 4, 5, 3)
 WEIGHTED = np.linspace(0, 1, 20).reshape(4, 5)
@@ -319,6 +319,16 @@ ENTRIES = (
                 "masked_relu_learned_region",
                 {"mask": Circle((2, 2), 1.5), "negative_slope": 0.1, "trainable_mask": True},
                 trainable_weights=1,
+            ),
+            Harness(
+                "masked_relu_volume_region",
+                {"mask": Sphere((1, 2, 1), 1.5, softness=1.0), "shift": 0.2},
+                input_shape=(2, 3, 4, 5, 2),
+            ),
+            Harness(
+                "masked_relu_signal_region",
+                {"mask": Interval(1, 3), "negative_slope": 0.1},
+                input_shape=(2, 6, 3),
             ),
         ),
         bad_arguments=(
@@ -745,11 +755,13 @@ LEARNABLE_CASES = {name: case for entry in ENTRIES for name, case in entry.learn
 
 
 def public_layers():
-    """The `keras.layers.Layer` classes that `keras_masked_relu` exports."""
+    """The `keras.layers.Layer` classes that `keras_masked_relu` exports (its models aside)."""
     return {
         value
         for value in vars(kmr).values()
-        if isinstance(value, type) and issubclass(value, keras.layers.Layer)
+        if isinstance(value, type)
+        and issubclass(value, keras.layers.Layer)
+        and not issubclass(value, keras.Model)
     }
 
 

@@ -105,6 +105,69 @@ def box(height, width, start, end, relative=False, softness=0.0):
     return out
 
 
+def interval(length, start, end, relative=False, softness=0.0):
+    if relative:
+        start, end = start * length - 0.5, end * length - 0.5
+    out = np.zeros(length)
+    for i in range(length):
+        gap = max(start - i, i - end, 0.0)
+        out[i] = _ramp(gap == 0, gap, softness)
+    return out
+
+
+def _voxel(point, relative, depth, height, width):
+    """A point `(x, y, z)` in voxel coordinates."""
+    if relative:
+        return tuple(p * n - 0.5 for p, n in zip(point, (width, height, depth)))
+    return tuple(point)
+
+
+def _volume(depth, height, width, value):
+    """`value(x, y, z)` at each voxel centre, as an array `(depth, height, width)`."""
+    out = np.zeros((depth, height, width))
+    for z in range(depth):
+        for y in range(height):
+            for x in range(width):
+                out[z, y, x] = value(x, y, z)
+    return out
+
+
+def sphere(depth, height, width, center, radius, relative=False, softness=0.0):
+    c = _voxel(center, relative, depth, height, width)
+    r = radius * min(depth, height, width) if relative else radius
+
+    def value(*p):
+        distance = math.dist(p, c)
+        return _ramp(distance * distance <= r * r, distance - r, softness)
+
+    return _volume(depth, height, width, value)
+
+
+def ellipsoid(depth, height, width, center, radii, relative=False, softness=0.0):
+    c = _voxel(center, relative, depth, height, width)
+    radii = [r * n for r, n in zip(radii, (width, height, depth))] if relative else radii
+
+    def value(*p):
+        u = [(pi - ci) / r for pi, ci, r in zip(p, c, radii)]
+        q = math.sqrt(sum(ui * ui for ui in u))
+        grad = math.sqrt(sum((ui / r) ** 2 for ui, r in zip(u, radii)))
+        distance = (q - 1.0) * q / grad if grad > 0 else 0.0
+        return _ramp(q * q <= 1.0, distance, softness)
+
+    return _volume(depth, height, width, value)
+
+
+def cuboid(depth, height, width, start, end, relative=False, softness=0.0):
+    lo = _voxel(start, relative, depth, height, width)
+    hi = _voxel(end, relative, depth, height, width)
+
+    def value(*p):
+        gaps = [max(a - pi, pi - b, 0.0) for pi, a, b in zip(p, lo, hi)]
+        return _ramp(not any(gaps), math.hypot(*gaps), softness)
+
+    return _volume(depth, height, width, value)
+
+
 def _segment_distance(px, py, a, b):
     (xa, ya), (xb, yb) = a, b
     ex, ey = xb - xa, yb - ya

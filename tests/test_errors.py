@@ -46,9 +46,9 @@ BUILD = [
     ("mask of wrong rank", lambda: build(MaskedReLU(np.ones((2, 2, 6, 5, 3)))), r"rank"),
     ("channels do not match", lambda: build(MaskedReLU(np.ones((6, 5, 2)))), "cannot broadcast"),
     (
-        "region on a 1-D signal",
+        "2-D region on a 1-D signal",
         lambda: build(MaskedReLU(Circle((1, 1), 1)), np.zeros((2, 7, 3), "float32")),
-        "2-D images",
+        r"2-D region mask needs inputs with 2 spatial axes.*Received: input of rank 3",
     ),
     (
         "second input of wrong rank",

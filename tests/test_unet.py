@@ -16,6 +16,7 @@ import reference as ref
 from backend_utils import to_numpy
 from unet import (
     MASKED_LAYERS,
+    ROI_LAYER,
     SHIFT,
     build_unet,
     make_calibration,
@@ -24,6 +25,7 @@ from unet import (
 )
 
 from keras_masked_relu import MaskedReLU
+from keras_masked_relu.regions import Sphere
 
 INTERPOLATIONS = ["nearest", "bilinear", "area"]
 IMAGE = 64
@@ -44,10 +46,10 @@ def saved_weight_shapes(path):
     return shapes
 
 
-def scales_model(model):
-    """A sub-model giving each masked layer's input and output, in `MASKED_LAYERS` order."""
+def scales_model(model, layers=MASKED_LAYERS):
+    """A sub-model giving each masked layer's input and output, in `layers` order."""
     outputs = []
-    for conv_name, masked_name, _ in MASKED_LAYERS:
+    for conv_name, masked_name, _ in layers:
         outputs += [model.get_layer(conv_name).output, model.get_layer(masked_name).output]
     return keras.Model(model.input, outputs)
 
@@ -182,3 +184,43 @@ def test_mask_input_reaches_every_scale(interpolation):
         assert np.abs(out0 - out1).max() > 0.05, name
     # The first layer sees the same input under both masks; there, only the mask differs.
     np.testing.assert_array_equal(zeros[0][0], ones[0][0])
+
+
+# --- 4. Volumes: one calibration volume at every scale, and a spherical region -----------
+
+VOLUME = 16
+
+
+@pytest.mark.parametrize("interpolation", ["nearest", "area"])
+def test_volume_unet_every_scale_and_region_against_reference(interpolation, tmp_path):
+    calibration = make_calibration(VOLUME, dimensions=3)
+    roi = Sphere((0.5, 0.5, 0.5), 0.35, relative=True, softness=1.0)
+    keras.utils.set_random_seed(0)
+    model = build_unet(calibration, VOLUME, interpolation=interpolation, dimensions=3, roi=roi)
+    x = sample_images(2, VOLUME, seed=4, dimensions=3)
+    layers = MASKED_LAYERS + (ROI_LAYER,)
+    scale_pairs = pairs(scales_model(model, layers)(x))
+    for (pre, got), (_, name, factor) in zip(scale_pairs[:-1], MASKED_LAYERS):
+        size = (VOLUME // factor,) * 3
+        assert pre.shape[1:4] == size, name
+        m = ref.resize(calibration, size, interpolation)[None, ..., None]
+        np.testing.assert_allclose(got, ref.masked_relu(pre, m, shift=SHIFT), atol=ATOL)
+    pre, got = scale_pairs[-1]
+    sphere = ref.sphere(VOLUME, VOLUME, VOLUME, (0.5, 0.5, 0.5), 0.35, True, 1.0)
+    expected = ref.masked_relu(pre, sphere[None, ..., None], shift=SHIFT)
+    np.testing.assert_allclose(got, expected, atol=ATOL)
+
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    y = smooth_target(x)
+    first = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, epochs=4, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < first
+    path = tmp_path / "volume.keras"
+    model.save(path)
+    restored = keras.saving.load_model(path, safe_mode=True)
+    np.testing.assert_array_equal(to_numpy(restored(x)), to_numpy(model(x)))
+    # The calibration volume is saved once per masked layer at its own size; the
+    # region as a few numbers in the config.
+    shapes = saved_weight_shapes(path)
+    assert shapes.count((VOLUME,) * 3 + (1,)) == len(MASKED_LAYERS), shapes
+    assert restored.get_layer("masked_roi").get_config()["mask"]["class_name"] == "Sphere"

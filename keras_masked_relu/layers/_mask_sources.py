@@ -24,6 +24,12 @@ ArrayPlaceholder.__doc__ = "The shape of an array whose values are held in a wei
 # that their logits are finite (about +-6.9) and still receive gradient.
 _LOGIT_MARGIN = 1e-3
 
+_INPUT_FORMS = {
+    1: "(batch, length, channels)",
+    2: "(batch, height, width, channels)",
+    3: "(batch, depth, height, width, channels)",
+}
+
 
 def mask_source(mask, trainable, data_format, interpolation=None):
     """The source for a layer's `mask` argument.
@@ -186,7 +192,7 @@ class ArrayMask(MaskSource):
 
 
 class RegionMask(MaskSource):
-    """A mask drawn from a region for the input's image size.
+    """A mask drawn from a region for the input's spatial size.
 
     A static size is drawn once, with NumPy, when the layer is built or first
     meets it; a size known only at run time is drawn with `keras.ops`.
@@ -201,47 +207,44 @@ class RegionMask(MaskSource):
         self.region = region
         self._drawn = {}
 
-    def image_axes(self, rank):
-        """The row and column axes of an input of `rank` axes: regions draw 2-D images."""
-        if rank != 4:
+    def region_axes(self, rank):
+        """The spatial axes of an input of `rank` axes, which the region's must match."""
+        if rank - 2 != self.region.dimensions:
             raise ValueError(
-                "A region mask needs 2-D images: inputs of shape (batch, height, "
-                "width, channels) or channels first. Received: input of rank "
-                f"{rank}"
+                f"A {self.region.dimensions}-D region mask needs inputs with "
+                f"{self.region.dimensions} spatial axes, "
+                f"{_INPUT_FORMS[self.region.dimensions]} or channels first. Received: "
+                f"input of rank {rank} for {self.region!r}"
             )
         return spatial_axes(rank, self.data_format)
 
     def static_size(self, input_shape):
-        """`(height, width)`, or `None` when a size is known only at run time."""
-        rows, cols = self.image_axes(len(input_shape))
-        height, width = input_shape[rows], input_shape[cols]
-        if isinstance(height, int) and isinstance(width, int):
-            return height, width
-        return None
+        """The spatial sizes, or `None` when one is known only at run time."""
+        sizes = tuple(input_shape[axis] for axis in self.region_axes(len(input_shape)))
+        return sizes if all(isinstance(size, int) for size in sizes) else None
 
-    def drawn(self, height, width):
+    def drawn(self, sizes):
         """The mask for one static size, with the sample's channel axis of 1."""
-        if (height, width) not in self._drawn:
-            channel = channel_axis(4, self.data_format) - 1
-            mask = np.expand_dims(self.region.to_numpy(height, width), channel)
-            self._drawn[(height, width)] = mask
-        return self._drawn[(height, width)]
+        if sizes not in self._drawn:
+            channel = channel_axis(len(sizes) + 2, self.data_format) - 1
+            self._drawn[sizes] = np.expand_dims(self.region.to_numpy(*sizes), channel)
+        return self._drawn[sizes]
 
     def build(self, layer, input_shape):
         super().build(layer, input_shape)
-        size = self.static_size(input_shape)
-        if size is not None:
+        sizes = self.static_size(input_shape)
+        if sizes is not None:
             # Drawn here, outside any traced function, for the size known now.
-            self.drawn(*size)
+            self.drawn(sizes)
 
     def mask_for(self, x):
-        size = self.static_size(tuple(x.shape))
-        if size is not None:
-            return ops.convert_to_tensor(self.drawn(*size), dtype=x.dtype)
-        rows, cols = self.image_axes(len(x.shape))
+        sizes = self.static_size(tuple(x.shape))
+        if sizes is not None:
+            return ops.convert_to_tensor(self.drawn(sizes), dtype=x.dtype)
+        rank = len(x.shape)
         shape = ops.shape(x)
-        mask = self.region.rasterize(shape[rows], shape[cols])
-        return ops.expand_dims(mask, channel_axis(4, self.data_format) - 1)
+        mask = self.region.rasterize(*[shape[axis] for axis in self.region_axes(rank)])
+        return ops.expand_dims(mask, channel_axis(rank, self.data_format) - 1)
 
     def is_binary(self, mask):
         return self.region.is_binary
@@ -301,13 +304,13 @@ class LearnedMask(MaskSource):
     def build(self, layer, input_shape):
         super().build(layer, input_shape)
         if isinstance(self.start, RegionMask):
-            size = self.start.static_size(input_shape)
-            if size is None:
+            sizes = self.start.static_size(input_shape)
+            if sizes is None:
                 raise ValueError(
                     "A trainable region mask needs a fixed image size to "
                     f"learn. Received: input of shape {tuple(input_shape)}"
                 )
-            start = self.start.drawn(*size)
+            start = self.start.drawn(sizes)
         else:
             start = self.start.initial_values(input_shape)
             self.start.array = ArrayPlaceholder(self.start.shape)  # the logits hold it now

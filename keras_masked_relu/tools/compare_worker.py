@@ -113,7 +113,9 @@ def run(model_path, work, backend, gradients, seed, batch_size, repeats):
     if backend == "openvino":
         # Every compile of this run in float32, whatever the CPU (see `openvino_precision`).
         openvino_precision.use_float32()
-    model = keras.saving.load_model(model_path, safe_mode=True)
+    # Only run, never trained here: what it was compiled with (a loss of the
+    # user's own, say) is not needed.
+    model = keras.saving.load_model(model_path, safe_mode=True, compile=False)
     inputs = _model_inputs(model, work, seed, batch_size)
     outputs = [
         np.asarray(keras.ops.convert_to_numpy(o))

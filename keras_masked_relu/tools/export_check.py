@@ -49,6 +49,15 @@ NOT_AVAILABLE = {
     "torch 2.13 on CPU",
 }
 
+# Cells of FORMATS (backend, name) that cannot export 3-D convolutions (volumes).
+VOLUMES_NOT_AVAILABLE = {
+    ("jax", "onnx"): "jax2onnx (0.17) converts 1-D and 2-D convolutions only",
+    ("jax", "openvino (from onnx)"): "jax2onnx (0.17) converts 1-D and 2-D convolutions only",
+    ("torch", "onnx"): "channels-last volumes only: Keras makes a 3-D convolution's input "
+    "`contiguous(memory_format=torch.channels_last_3d)`, which torch's ONNX exporter "
+    "rejects; channels-first volumes export",
+}
+
 # Artifacts that serve only the batch they were exported with; every other one serves any.
 FIXED_BATCH = {
     ("torch", "litert"): "litert-torch cannot lower a free batch dimension through "
@@ -212,7 +221,7 @@ def main(argv=None):
     parser.add_argument("inputs", help=".npz file with one array per model input")
     parser.add_argument("directory", help="the artifacts go to DIRECTORY/<backend>")
     args = parser.parse_args(argv)
-    model = keras.saving.load_model(args.model, safe_mode=True)
+    model = keras.saving.load_model(args.model, safe_mode=True, compile=False)
     arrays = np.load(args.inputs)
     inputs = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
     backend_dir = os.path.join(args.directory, keras.backend.backend())

@@ -40,6 +40,15 @@ def saved_unets(tmp_path_factory):
 
 # One saving backend is enough here: the 9 pairs are checked on the models above.
 RETROFIT_SAVED_UNDER = "torch"
+VOLUME_SAVED_UNDER = "jax"
+
+
+@pytest.fixture(scope="session")
+def saved_volume_unet(tmp_path_factory):
+    """The 3-D U-Net (a calibration volume at every scale, a sphere), saved under one backend."""
+    path = tmp_path_factory.mktemp("saved_volume_unet") / f"{VOLUME_SAVED_UNDER}.keras"
+    run_python(VOLUME_SAVED_UNDER, "save_unet.py", path, "volume")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,10 @@
-"""Builds the array-mask U-Net, trains it 2 epochs, saves it: `save_unet.py PATH`.
+"""Builds a U-Net, trains it 2 epochs, saves it: `save_unet.py PATH [volume]`.
 
-Also writes PATH with the suffix `.inputs.npy`: images on which the saved
-model's pre-activations keep away from every kink, to compare gradients on.
+Without `volume`, the 2-D U-Net with one 64x64 calibration map; with it, the
+3-D U-Net with one 16x16x16 calibration volume at every scale and a spherical
+region of interest. Also writes PATH with the suffix `.inputs.npy`: inputs on
+which the saved model's pre-activations keep away from every kink, to compare
+gradients on.
 """
 
 import pathlib
@@ -21,11 +24,19 @@ from unet import (  # noqa: E402
     smooth_target,
 )
 
+from keras_masked_relu.regions import Sphere  # noqa: E402
+
+path = pathlib.Path(sys.argv[1])
+volume = sys.argv[2:] == ["volume"]
+dimensions, image = (3, 16) if volume else (2, 64)
+roi = Sphere((0.5, 0.5, 0.5), 0.35, relative=True, softness=1.0) if volume else None
+
 keras.utils.set_random_seed(1)
-# One 64x64 calibration map, resized ("area") by the MaskedReLU at every scale.
-model = build_unet(make_calibration(64), image=64, interpolation="area")
+# One calibration map, resized ("area") by the MaskedReLU at every scale.
+calibration = make_calibration(image, dimensions=dimensions)
+model = build_unet(calibration, image=image, interpolation="area", dimensions=dimensions, roi=roi)
 model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
-images = sample_images(8, 64, seed=2)
+images = sample_images(8, image, seed=2, dimensions=dimensions)
 model.fit(images, smooth_target(images), epochs=2, batch_size=4, verbose=0)
-model.save(sys.argv[1])
-np.save(pathlib.Path(sys.argv[1]).with_suffix(".inputs.npy"), images_away_from_kinks(model)[0])
+model.save(path)
+np.save(path.with_suffix(".inputs.npy"), images_away_from_kinks(model, image=image)[0])

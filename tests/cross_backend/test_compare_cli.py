@@ -118,6 +118,29 @@ def test_a_difference_above_the_gradients_tol_fails_with_exit_1(leaky_relu_at_ze
     assert float(row["gradients scaled"]) > 1e-4
 
 
+SAVE_WITH_A_CUSTOM_LOSS = """
+import sys
+import keras
+from keras_masked_relu import MaskedReLU
+
+def my_loss(target, predicted):  # known to this process only
+    return keras.ops.mean(keras.ops.abs(target - predicted))
+
+inputs = keras.Input((4,))
+model = keras.Model(inputs, MaskedReLU([1.0, 0.0, 1.0, 0.0], shift=0.5)(inputs))
+model.compile(optimizer="sgd", loss=my_loss)
+model.save(sys.argv[1])
+"""
+
+
+def test_a_model_trained_with_a_loss_of_its_own_compares(tmp_path):
+    """Comparing runs the model: what it was compiled with is not needed (nor loadable)."""
+    path = tmp_path / "custom_loss.keras"
+    run_under_backend("jax", ["-c", SAVE_WITH_A_CUSTOM_LOSS, path])
+    report = compare(path, backends=("jax", "torch"), gradients=True, repeats=1)
+    assert report.passed, report.table()
+
+
 def test_the_tols_set_the_verdict(leaky_relu_at_zero):
     model, zeros = leaky_relu_at_zero
     common = ["--inputs", zeros, "--backends", "jax,tensorflow", "--gradients"]

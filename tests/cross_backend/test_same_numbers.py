@@ -1,14 +1,15 @@
 """A model saved under each backend loads under each, with the same numbers (9 pairs).
 
 The all-layers model and the U-Net (one 64x64 mask resized at every scale) are
-saved under every backend; the model retrofitted by `replace_activations` under one.
+saved under every backend; the 3-D U-Net (a calibration volume at every scale and a
+spherical region) and the model retrofitted by `replace_activations` under one.
 Keras's inference-only backends, numpy and openvino, predict every layer of the
 all-layers model saved under a training backend, through eager calls and `predict`.
 """
 
 import numpy as np
 import pytest
-from conftest import BACKENDS, RETROFIT_SAVED_UNDER, run_python
+from conftest import BACKENDS, RETROFIT_SAVED_UNDER, VOLUME_SAVED_UNDER, run_python
 
 from keras_masked_relu.tools import compare
 from keras_masked_relu.tools.compare import INFERENCE_BACKENDS
@@ -105,6 +106,12 @@ def test_inference_backends_predict_every_layer_through_predict(saved_models, tm
 def test_unet_agrees_under_every_backend(saved_under, saved_unets):
     path = saved_unets / f"{saved_under}.keras"
     check_agreement(path, inputs=path.with_suffix(".inputs.npy"))
+
+
+@pytest.mark.xdist_group("saved_unets")
+def test_volume_unet_agrees_under_every_backend(saved_volume_unet):
+    assert saved_volume_unet.stem == VOLUME_SAVED_UNDER
+    check_agreement(saved_volume_unet, inputs=saved_volume_unet.with_suffix(".inputs.npy"))
 
 
 @pytest.mark.xdist_group("saved_unets")

@@ -1,4 +1,5 @@
-"""The layers under Keras's and TensorFlow's distribution: the same weights as on one device.
+"""The layers under Keras's, TensorFlow's and PyTorch's distribution: the same weights
+as on one device.
 
 Each weight after training is compared with the one-device run by the rule
 `max|a - ref| <= tol * (1 + max|ref|)` (`keras_masked_relu.tools.rule`), with the
@@ -32,3 +33,11 @@ def test_tensorflow_mirrored_strategy():
     assert result["replicas"] == 2
     path, scaled = result["mirrored"]
     assert scaled <= TOL, f"mirrored: {path} differs by {scaled:.3g} (scaled) > {TOL:g}"
+
+
+def test_torch_distributed_data_parallel():
+    result = last_json(run_python("torch", "scale_out_torch.py"))
+    assert result["processes"] == 2
+    assert result["unmoved"] == []  # training reached every weight
+    path, scaled = result["ddp"]
+    assert scaled <= TOL, f"DistributedDataParallel: {path} differs by {scaled:.3g} > {TOL:g}"

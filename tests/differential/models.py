@@ -47,6 +47,13 @@ ACTIVATION_NAMES = (
 
 INTERPOLATIONS = (None, "nearest", "bilinear", "area")
 
+REGION_SHAPES = {
+    1: ("interval",),
+    2: ("circle", "ellipse", "box", "polygon"),
+    3: ("sphere", "ellipsoid", "cuboid"),
+}
+"""The shapes drawn for 1-D, 2-D and 3-D inputs."""
+
 SIZES = {3: ((7,),), 4: ((5, 4),), 5: ((3, 5, 4),)}
 """Spatial sizes of the inputs, by rank: never square, and the last one equal to
 the channels (4) at the input's resolution or after a stride of 2, where an
@@ -88,6 +95,7 @@ FEATURES = (
     "region:combination",
     "region:relative",
     "region:soft",
+    *(f"region:{shape}" for shapes in REGION_SHAPES.values() for shape in shapes),
     "rational:A",
     "rational:B",
     "rational:groups",
@@ -312,9 +320,6 @@ def _masked(d, plan, state, kind, depth):
     sources = list(MASK_SOURCES)
     if plan["mask_input"] is None or depth > 0:
         sources.remove("second_input")
-    if plan["rank"] != 4:
-        # Regions are drawn in 2-D: other ranks take an array instead.
-        sources = [s for s in sources if "region" not in s]
     if plan["dynamic"]:
         # A learned region's logits need the image size.
         sources = [s for s in sources if s != "learned_region"]
@@ -373,7 +378,7 @@ def _rule(d, plan, state, depth):
 
 
 def _region(d, plan, depth):
-    """A 2-D region: a shape, or a combination of them."""
+    """A region of the input's dimensionality: a shape, or a combination of them."""
     if depth < 2 and d.chance(0.35):
         d.feature("region:combination")
         op = d.choice(("union", "intersection", "difference", "invert"))
@@ -387,27 +392,28 @@ def _region(d, plan, depth):
         d.feature("region:relative")
     if softness:
         d.feature("region:soft")
-    height, width = plan["spatial"]
+    # A point's components (x, y, z) run along the spatial axes from the last.
+    sizes = plan["spatial"][::-1]
     if relative:
-        point = lambda: [float(d.rng.uniform(0, 1)), float(d.rng.uniform(0, 1))]  # noqa: E731
+        point = lambda: [float(d.rng.uniform(0, 1)) for _ in sizes]  # noqa: E731
         length = lambda: float(d.rng.uniform(0.15, 0.6))  # noqa: E731
     else:
-        point = lambda: [  # noqa: E731
-            float(np.round(d.rng.uniform(0, width - 1), 1)),
-            float(np.round(d.rng.uniform(0, height - 1), 1)),
-        ]
-        length = lambda: float(np.round(d.rng.uniform(1.0, max(height, width) / 2), 1))  # noqa: E731
-    shape = d.choice(("circle", "ellipse", "box", "polygon"))
+        point = lambda: [float(np.round(d.rng.uniform(0, n - 1), 1)) for n in sizes]  # noqa: E731
+        length = lambda: float(np.round(d.rng.uniform(1.0, max(max(sizes) / 2, 1.0)), 1))  # noqa: E731
+    shape = d.choice(REGION_SHAPES[len(sizes)])
+    d.feature(f"region:{shape}")
     region = {"shape": shape, "relative": relative, "softness": softness}
-    if shape == "circle":
+    if shape in ("circle", "sphere"):
         region.update(center=point(), radius=length())
     elif shape == "ellipse":
         region.update(center=point(), radii=[length(), length()], angle=float(d.rng.uniform(0, 90)))
-    elif shape == "box":
+    elif shape == "ellipsoid":
+        region.update(center=point(), radii=[length() for _ in sizes])
+    elif shape in ("box", "cuboid", "interval"):
         a, b = point(), point()
-        region.update(
-            start=[min(a[0], b[0]), min(a[1], b[1])], end=[max(a[0], b[0]), max(a[1], b[1])]
-        )
+        region.update(start=[min(p) for p in zip(a, b)], end=[max(p) for p in zip(a, b)])
+        if shape == "interval":
+            region.update(start=region["start"][0], end=region["end"][0])
     else:
         center, r = point(), length()
         angles = np.sort(d.rng.uniform(0, 2 * np.pi, size=int(d.rng.integers(3, 6))))
@@ -434,6 +440,14 @@ def make_region(region):
     options = {"relative": region["relative"], "softness": region["softness"]}
     if region["shape"] == "circle":
         return regions.Circle(region["center"], region["radius"], **options)
+    if region["shape"] == "sphere":
+        return regions.Sphere(region["center"], region["radius"], **options)
+    if region["shape"] == "ellipsoid":
+        return regions.Ellipsoid(region["center"], region["radii"], **options)
+    if region["shape"] == "cuboid":
+        return regions.Cuboid(region["start"], region["end"], **options)
+    if region["shape"] == "interval":
+        return regions.Interval(region["start"], region["end"], **options)
     if region["shape"] == "ellipse":
         return regions.Ellipse(region["center"], region["radii"], region["angle"], **options)
     if region["shape"] == "box":
