@@ -44,6 +44,14 @@ VOLUME_SAVED_UNDER = "jax"
 
 
 @pytest.fixture(scope="session")
+def saved_keras_hub(tmp_path_factory):
+    """keras-hub models on a retrofitted ResNet (`save_keras_hub.py`), saved under one backend."""
+    folder = tmp_path_factory.mktemp("saved_keras_hub")
+    run_python(RETROFIT_SAVED_UNDER, "save_keras_hub.py", folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def saved_volume_unet(tmp_path_factory):
     """The 3-D U-Net (a calibration volume at every scale, a sphere), saved under one backend."""
     path = tmp_path_factory.mktemp("saved_volume_unet") / f"{VOLUME_SAVED_UNDER}.keras"
