@@ -3,6 +3,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BACKENDS := tensorflow jax torch
 PYTEST_ARGS ?= -q -n 2
+# JAX keeps what it compiles on disk, so the pytest workers and the processes the tests start
+# compile each function once (the same executable: results do not change).
+export JAX_COMPILATION_CACHE_DIR ?= $(CURDIR)/.cache/jax
+export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS ?= 0
+export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES ?= 0
 CROSS = $(PY) -m pytest $(PYTEST_ARGS) --dist loadgroup tests/cross_backend
 
 .PHONY: install install-bench lint docs test test-cross test-tensorflow test-jax test-torch notebooks demo dist accuracy bench fuzz clean
@@ -28,13 +33,13 @@ docs: $(VENV)/.installed
 test: lint docs
 	@failed=""; \
 	for b in $(BACKENDS); do \
-		echo "=== KERAS_BACKEND=$$b"; \
+		echo "=== KERAS_BACKEND=$$b ($$(date +%T))"; \
 		KERAS_BACKEND=$$b $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend || failed="$$failed $$b"; \
 	done; \
-	echo "=== across backends (each in its own process), and the notebooks"; \
+	echo "=== across backends (each in its own process), and the notebooks ($$(date +%T))"; \
 	$(CROSS) || failed="$$failed cross-backend"; \
 	if [ -n "$$failed" ]; then echo "FAILED under:$$failed"; exit 1; fi; \
-	echo "All backends passed."
+	echo "All backends passed ($$(date +%T))."
 
 test-cross: $(VENV)/.installed
 	$(CROSS)
@@ -46,7 +51,8 @@ notebooks: $(VENV)/.installed
 	done
 	$(PY) notebooks/extract_figures.py
 
-test-%: $(VENV)/.installed
+# A static pattern rule: make looks up no implicit rule for a .PHONY target.
+$(addprefix test-,$(BACKENDS)): test-%: $(VENV)/.installed
 	KERAS_BACKEND=$* $(PY) -m pytest $(PYTEST_ARGS) tests --ignore=tests/cross_backend
 
 $(VENV)/.bench-installed: $(VENV)/.installed
