@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+from all_layers import sample_inputs
 
 import keras_masked_relu_cli as cli
 from keras_masked_relu.tools.backend_process import run_under_backend
@@ -59,17 +60,12 @@ def table_rows(stdout):
 
 
 def test_compare_prints_a_table_and_passes(model_file, tmp_path):
-    rng = np.random.default_rng(5)
     inputs = tmp_path / "inputs.npz"
-    np.savez(
-        inputs,
-        rng.normal(size=(3, 16, 16, 3)).astype("float32"),
-        rng.random((3, 16, 16)).astype("float32"),
-    )
+    np.savez(inputs, *sample_inputs(3, seed=5))
     done = run_cli(model_file, "--inputs", inputs, "--backends", "torch,tensorflow", "--gradients")
     assert done.returncode == 0, done.stderr[-2000:]
     lines = done.stdout.splitlines()
-    assert lines[0] == "inputs: (3, 16, 16, 3), (3, 16, 16) (seed 0)"
+    assert lines[0] == "inputs: (3, 16, 16, 3), (3, 16, 16), (3, 32, 32) (seed 0)"
     assert lines[1].startswith(
         "rule: max|a - ref| <= tol * (1 + max|ref|), tol 1e-05 for outputs, 0.0001 for gradients"
     )
@@ -180,7 +176,7 @@ def test_errors_exit_2_with_a_message(args, message, model_file, tmp_path):
 
 def test_inputs_of_the_wrong_shape(model_file, tmp_path):
     inputs = tmp_path / "wrong.npz"
-    np.savez(inputs, np.zeros((2, 8, 8, 3), "float32"), np.zeros((2, 8, 8), "float32"))
+    np.savez(inputs, *[x[:, ::2, ::2] for x in sample_inputs(2)])  # half the size
     done = run_cli(model_file, "--inputs", inputs, "--backends", "jax")
     assert done.returncode == 2
     assert "do not fit the model input" in done.stderr

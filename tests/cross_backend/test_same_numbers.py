@@ -9,6 +9,7 @@ all-layers model saved under a training backend, through eager calls and `predic
 
 import numpy as np
 import pytest
+from all_layers import sample_inputs
 from conftest import BACKENDS, RETROFIT_SAVED_UNDER, VOLUME_SAVED_UNDER, run_python
 
 from keras_masked_relu.tools import compare
@@ -43,11 +44,7 @@ INFERENCE_CHECKED_ON = "torch"
 
 
 def every_layer_inputs():
-    rng = np.random.default_rng(4)
-    return [
-        rng.normal(size=(4, 16, 16, 3)).astype("float32"),
-        rng.random((4, 16, 16)).astype("float32"),
-    ]
+    return sample_inputs(4, seed=4)
 
 
 @pytest.mark.xdist_group("saved_models")

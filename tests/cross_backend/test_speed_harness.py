@@ -14,7 +14,7 @@ import pytest
 pytestmark = pytest.mark.xdist_group("speed_harness")
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-LAYERS = "MaskedReLU binary array,MaskedReLU region,MaskedReLU region as array,LearnableReLU"
+LAYERS = "MaskedReLU region,MaskedReLU region as array,LearnableReLU"
 
 
 @pytest.fixture(scope="module")

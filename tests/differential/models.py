@@ -24,7 +24,7 @@ from keras_masked_relu import layers as kl
 from keras_masked_relu import regions
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-from catalogue import ENTRIES  # noqa: E402
+from catalogue import ENTRIES, public_layers  # noqa: E402
 
 ACTIVATION_NAMES = (
     "relu",
@@ -646,11 +646,5 @@ def sample(plan, model, dtype):
 
 
 def package_layers():
-    """Names of the layer classes the package exports."""
-    import keras_masked_relu
-
-    return sorted(
-        name
-        for name, value in vars(keras_masked_relu).items()
-        if isinstance(value, type) and issubclass(value, keras.layers.Layer)
-    )
+    """Names of the layer classes the package exports (its models aside)."""
+    return sorted(cls.__name__ for cls in public_layers())
