@@ -220,6 +220,13 @@ class Shape(Region):
         return {"relative": self.relative, "softness": self.softness}
 
 
+def _sum_of_squares(values):
+    total = values[0] * values[0]
+    for value in values[1:]:
+        total = total + value * value
+    return total
+
+
 class _Ball(Shape):
     """The centres within `radius` of `center`, in any dimension."""
 
@@ -235,19 +242,13 @@ class _Ball(Shape):
             radius = radius * grid.shortest_side()
         return [c - p for c, p in zip(grid.coords, center)], radius
 
-    def _squared_distance(self, offsets):
-        total = offsets[0] * offsets[0]
-        for offset in offsets[1:]:
-            total = total + offset * offset
-        return total
-
     def _inside(self, grid):
         offsets, radius = self._offsets(grid)
-        return self._squared_distance(offsets) <= radius * radius
+        return _sum_of_squares(offsets) <= radius * radius
 
     def _distance(self, grid):
         offsets, radius = self._offsets(grid)
-        return grid.xp.sqrt(self._squared_distance(offsets)) - radius
+        return grid.xp.sqrt(_sum_of_squares(offsets)) - radius
 
     def get_config(self):
         config = super().get_config()
@@ -291,11 +292,7 @@ class _Span(Shape):
         return inside
 
     def _distance(self, grid):
-        gaps = self._gaps(grid)
-        total = gaps[0] * gaps[0]
-        for gap in gaps[1:]:
-            total = total + gap * gap
-        return grid.xp.sqrt(total)
+        return grid.xp.sqrt(_sum_of_squares(self._gaps(grid)))
 
     def get_config(self):
         config = super().get_config()
@@ -605,13 +602,13 @@ class Ellipsoid(Shape):
 
     def _inside(self, grid):
         scaled, _ = self._normalised(grid)
-        return sum(u * u for u in scaled) <= 1.0
+        return _sum_of_squares(scaled) <= 1.0
 
     def _distance(self, grid):
         xp = grid.xp
         scaled, radii = self._normalised(grid)
-        q = xp.sqrt(sum(u * u for u in scaled))
-        gradient = xp.sqrt(sum((u / r) ** 2 for u, r in zip(scaled, radii)))
+        q = xp.sqrt(_sum_of_squares(scaled))
+        gradient = xp.sqrt(_sum_of_squares([u / r for u, r in zip(scaled, radii)]))
         return (q - 1.0) * q / xp.maximum(gradient, 1e-12)
 
     def get_config(self):
