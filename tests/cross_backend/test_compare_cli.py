@@ -31,10 +31,11 @@ compare_module = importlib.import_module("keras_masked_relu.tools.compare")
 pytestmark = pytest.mark.xdist_group("saved_models")
 
 
-def run_cli(*args):
+def run_cli(*args, module="keras_masked_relu"):
+    """`python -m MODULE compare ARGS`: the package, or the console script's module."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run(
-        [sys.executable, "-m", "keras_masked_relu", "compare", *map(str, args)],
+        [sys.executable, "-m", module, "compare", *map(str, args)],
         capture_output=True,
         text=True,
         env=env,
@@ -169,7 +170,8 @@ def test_errors_exit_2_with_a_message(args, message, model_file, tmp_path):
     not_a_model = tmp_path / "notes.txt"
     not_a_model.write_text("hello")
     args = [{"NOT_A_MODEL": not_a_model, "MODEL": model_file}.get(a, a) for a in args]
-    done = run_cli(*args)
+    # The console script's module (`keras-masked-relu`): it parses before importing Keras.
+    done = run_cli(*args, module="keras_masked_relu_cli")
     assert done.returncode == 2
     assert message in done.stderr
 
