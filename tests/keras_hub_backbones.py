@@ -154,11 +154,11 @@ def mobilenet():
     )
 
 
-def deeplab_v3():
+def deeplab_v3(image_encoder=None):
     # DeepLabV3+: pyramid pooling of P4 (2x2), upsampled 4x to meet the P2 (8x8) decoder
     # features, then 4x more to the image size.
     return keras_hub.models.DeepLabV3Backbone(
-        image_encoder=_resnet(),
+        image_encoder=_resnet() if image_encoder is None else image_encoder,
         spatial_pyramid_pooling_key="P4",
         upsampling_size=4,
         dilation_rates=[2],
@@ -168,11 +168,11 @@ def deeplab_v3():
     )
 
 
-def retinanet():
+def retinanet(image_encoder=None):
     # One backbone level (P5); P6 and P7 are the pyramid's strided convolutions, and P7's
     # input goes through the pyramid's activation.
     return keras_hub.models.RetinaNetBackbone(
-        image_encoder=_resnet(),
+        image_encoder=_resnet() if image_encoder is None else image_encoder,
         min_level=5,
         max_level=7,
         use_p5=True,

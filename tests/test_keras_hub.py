@@ -10,7 +10,6 @@ empty, or full, of the original rule), compared by the rule of SPEC §5.
 import warnings
 
 import keras
-import keras_hub
 import numpy as np
 import pytest
 from backend_utils import to_numpy
@@ -170,20 +169,7 @@ def test_a_task_backbone_on_a_retrofitted_encoder_saves_and_reloads(task, tmp_pa
     keras-hub's DeepLabV3 and RetinaNet backbones, which save and reload."""
     encoder, _ = retrofit(resnet_v1(), lambda a: MaskedReLU(FOV, shift=0.1), "resnet_v1")
     assert isinstance(encoder, FeaturePyramidModel)
-    if task == "deeplab_v3":
-        model = keras_hub.models.DeepLabV3Backbone(
-            image_encoder=encoder,
-            spatial_pyramid_pooling_key="P4",
-            upsampling_size=4,
-            dilation_rates=[2],
-            low_level_feature_key="P2",
-            projection_filters=8,
-            image_shape=(32, 32, 3),
-        )
-    else:
-        model = keras_hub.models.RetinaNetBackbone(
-            image_encoder=encoder, min_level=5, max_level=7, use_p5=True, image_shape=(32, 32, 3)
-        )
+    model = BUILDERS[task](image_encoder=encoder)
     x = images()
     path = tmp_path / f"{task}.keras"
     model.save(path)

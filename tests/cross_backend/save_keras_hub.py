@@ -10,12 +10,11 @@ import pathlib
 import sys
 
 import keras
-import keras_hub
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from keras_hub_backbones import classifier, resnet_v2  # noqa: E402
+from keras_hub_backbones import classifier, deeplab_v3, resnet_v2  # noqa: E402
 
 from keras_masked_relu import MaskedActivation, replace_activations  # noqa: E402
 from keras_masked_relu.regions import Circle  # noqa: E402
@@ -33,12 +32,4 @@ model.compile(optimizer=keras.optimizers.SGD(0.01), loss="sparse_categorical_cro
 images = np.random.default_rng(0).normal(size=(8, 32, 32, 3)).astype("float32")
 model.train_on_batch(images, np.arange(8) % 3)
 model.save(folder / "classifier.keras")
-keras_hub.models.DeepLabV3Backbone(
-    image_encoder=encoder,
-    spatial_pyramid_pooling_key="P4",
-    upsampling_size=4,
-    dilation_rates=[2],
-    low_level_feature_key="P2",
-    projection_filters=8,
-    image_shape=(32, 32, 3),
-).save(folder / "deeplab_v3.keras")
+deeplab_v3(image_encoder=encoder).save(folder / "deeplab_v3.keras")
