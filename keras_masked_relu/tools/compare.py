@@ -394,7 +394,9 @@ def compare_models(
 
     Args:
         model_paths: Paths of `.keras` files.
-        inputs: The inputs of every model, as in `compare`.
+        inputs: The inputs of every model, as in `compare`; or a dict from
+            a path of `model_paths` to that model's own inputs (a model it
+            does not hold gets seeded random inputs).
         backends: As in `compare`.
         gradients: As in `compare`.
         tol: As in `compare`.
@@ -407,19 +409,29 @@ def compare_models(
         A list with one `Report` per model, in order.
 
     Raises:
-        CompareError, TypeError, ValueError: as `compare`.
+        CompareError, TypeError, ValueError: as `compare`; `ValueError` too
+            for an `inputs` dict holding a path that `model_paths` does not.
     """
     tol = _check_tolerance("tol", tol)
     gradients_tol = _check_tolerance("gradients_tol", gradients_tol)
-    model_paths = [_check_model_file(path) for path in model_paths]
+    requested = list(model_paths)
+    model_paths = [_check_model_file(path) for path in requested]
     backends = _check_backends(backends, gradients)
-    given = _load_inputs(inputs)
+    if isinstance(inputs, dict):
+        unknown = [key for key in inputs if key not in requested]
+        if unknown:
+            raise ValueError(
+                f"`inputs` holds models that are not in `model_paths`. Received: {unknown}"
+            )
+        given = [_load_inputs(inputs.get(path)) for path in requested]
+    else:
+        given = [_load_inputs(inputs)] * len(model_paths)
     with tempfile.TemporaryDirectory() as work:
         works = [pathlib.Path(work) / str(i) for i in range(len(model_paths))]
-        for folder in works:
+        for folder, arrays in zip(works, given):
             folder.mkdir()
-            if given is not None:
-                np.savez(folder / "inputs.npz", *given)
+            if arrays is not None:
+                np.savez(folder / "inputs.npz", *arrays)
         timings = {}
         for backend in backends:
             jobs = [

@@ -14,8 +14,9 @@ from keras_masked_relu.tools import demo
 from keras_masked_relu.tools.compare import compare_models
 from keras_masked_relu.tools.rule import TOLERANCES
 
-# One training run per backend, each from its own seed.
-SEEDS = {backend: seed for seed, backend in enumerate(BACKENDS)}
+# One training run per backend, each from its own seed. The command itself, run below,
+# trains under TensorFlow from seed 0.
+SEEDS = {backend: seed for seed, backend in enumerate(BACKENDS) if backend != "tensorflow"}
 # The command's default (`main(epochs=5)`), and a model one epoch into training.
 DEFAULT_EPOCHS = 5
 EPOCHS = (1, DEFAULT_EPOCHS)
@@ -41,7 +42,8 @@ def demo_models(tmp_path_factory):
 
 def test_the_comparison_step_passes_for_every_training_run(demo_models):
     """The demo's "same numbers" verdict holds whatever the seed, the epochs and the
-    backend that trained the model: it compares logits, not a saturated sigmoid."""
+    backend that trained the model (TensorFlow's run is the command's, checked below):
+    it compares logits, not a saturated sigmoid."""
     keys = list(demo_models)
     reports = compare_models(
         [demo_models[k] for k in keys], demo.comparison_inputs(), gradients=True, repeats=1

@@ -13,16 +13,25 @@ from all_layers import sample_inputs
 from conftest import BACKENDS, RETROFIT_SAVED_UNDER, VOLUME_SAVED_UNDER, run_python
 
 from keras_masked_relu.tools import compare
-from keras_masked_relu.tools.compare import INFERENCE_BACKENDS
+from keras_masked_relu.tools.compare import INFERENCE_BACKENDS, compare_models
 from keras_masked_relu.tools.rule import TOLERANCES, scaled_difference
 
 # Each set of saved models is made once, in the worker that runs its group; the
-# U-Nets and the retrofitted model form a second group, for the second worker.
+# U-Nets and the retrofitted models form a second group, for the second worker.
+# The models of a group are compared in one `compare_models` call: each backend
+# starts once for all of them.
 
 
-def check_agreement(path, inputs=None):
+def compare_all(models):
+    """`{name: Report}` for `{name: (path, inputs)}`, outputs and gradients."""
+    paths = [path for path, _ in models.values()]
+    inputs = {path: given for path, given in models.values()}
+    reports = compare_models(paths, inputs, backends=BACKENDS, gradients=True, repeats=1)
+    return dict(zip(models, reports))
+
+
+def check_agreement(report):
     """Every output and gradient of every backend passes the rule against the first's."""
-    report = compare(path, inputs, backends=BACKENDS, gradients=True)
     assert [r.backend for r in report.results] == list(BACKENDS)
     assert (report.tol, report.gradients_tol) == TOLERANCES["float32"]
     assert report.passed, report.table()
@@ -33,10 +42,15 @@ def check_agreement(path, inputs=None):
         assert result.ms_per_batch > 0
 
 
+@pytest.fixture(scope="module")
+def all_layers_reports(saved_models):
+    return compare_all({b: (saved_models / f"{b}.keras", None) for b in BACKENDS})
+
+
 @pytest.mark.xdist_group("saved_models")
 @pytest.mark.parametrize("saved_under", BACKENDS)
-def test_outputs_and_gradients_agree_under_every_backend(saved_under, saved_models):
-    check_agreement(saved_models / f"{saved_under}.keras")
+def test_outputs_and_gradients_agree_under_every_backend(saved_under, all_layers_reports):
+    check_agreement(all_layers_reports[saved_under])
 
 
 # One saving backend: loading under every backend is what the 9 pairs above check.
@@ -98,38 +112,57 @@ def test_inference_backends_predict_every_layer_through_predict(saved_models, tm
 # them. Its input keeps every pre-activation 4e-6 from a kink
 # (`unet.images_away_from_kinks`): of 53k, one within rounding of a kink is likely, and
 # has happened; there one backend may take the slope on either side.
-@pytest.mark.xdist_group("saved_unets")
-@pytest.mark.parametrize("saved_under", BACKENDS)
-def test_unet_agrees_under_every_backend(saved_under, saved_unets):
-    path = saved_unets / f"{saved_under}.keras"
-    check_agreement(path, inputs=path.with_suffix(".inputs.npy"))
-
-
-@pytest.mark.xdist_group("saved_unets")
-def test_volume_unet_agrees_under_every_backend(saved_volume_unet):
-    assert saved_volume_unet.stem == VOLUME_SAVED_UNDER
-    check_agreement(saved_volume_unet, inputs=saved_volume_unet.with_suffix(".inputs.npy"))
-
-
 KERAS_HUB_IMAGES = np.random.default_rng(5).normal(size=(2, 32, 32, 3)).astype("float32")
 
 
-@pytest.mark.xdist_group("saved_unets")
-def test_retrofitted_keras_hub_classifier_agrees_under_every_backend(saved_keras_hub, tmp_path):
-    np.save(tmp_path / "images.npy", KERAS_HUB_IMAGES)
-    check_agreement(saved_keras_hub / "classifier.keras", inputs=tmp_path / "images.npy")
+@pytest.fixture(scope="module")
+def model_reports(
+    saved_unets, saved_volume_unet, saved_keras_hub, saved_retrofit, tmp_path_factory
+):
+    images = tmp_path_factory.mktemp("keras_hub_images") / "images.npy"
+    np.save(images, KERAS_HUB_IMAGES)
+    models = {
+        f"unet {b}": (saved_unets / f"{b}.keras", saved_unets / f"{b}.inputs.npy") for b in BACKENDS
+    }
+    models["volume unet"] = (saved_volume_unet, saved_volume_unet.with_suffix(".inputs.npy"))
+    models["keras-hub classifier"] = (saved_keras_hub / "classifier.keras", images)
+    models["deeplab"] = (saved_keras_hub / "deeplab_v3.keras", images)
+    models["retrofit"] = (saved_retrofit, None)
+    return compare_all(models)
 
 
 @pytest.mark.xdist_group("saved_unets")
-def test_deeplab_on_a_retrofitted_encoder_agrees_under_every_backend(saved_keras_hub):
+@pytest.mark.parametrize("saved_under", BACKENDS)
+def test_unet_agrees_under_every_backend(saved_under, saved_unets, model_reports):
+    report = model_reports[f"unet {saved_under}"]
+    away_from_kinks = np.load(saved_unets / f"{saved_under}.inputs.npy")
+    assert report.input_shapes == [away_from_kinks.shape]
+    check_agreement(report)
+
+
+@pytest.mark.xdist_group("saved_unets")
+def test_volume_unet_agrees_under_every_backend(saved_volume_unet, model_reports):
+    assert saved_volume_unet.stem == VOLUME_SAVED_UNDER
+    check_agreement(model_reports["volume unet"])
+
+
+@pytest.mark.xdist_group("saved_unets")
+def test_retrofitted_keras_hub_classifier_agrees_under_every_backend(model_reports):
+    check_agreement(model_reports["keras-hub classifier"])
+
+
+@pytest.mark.xdist_group("saved_unets")
+def test_deeplab_on_a_retrofitted_encoder_agrees_under_every_backend(model_reports):
     # Outputs only: keras-hub's DeepLabV3 backbone alone, without a layer of this
     # package, has gradients that JAX computes apart from TensorFlow and PyTorch (its
     # decoder's batch normalization, 1.43 scaled; docs: same numbers, upstream).
-    report = compare(saved_keras_hub / "deeplab_v3.keras", KERAS_HUB_IMAGES, backends=BACKENDS)
-    assert report.passed, report.table()
+    report = model_reports["deeplab"]
+    for result in report.results:
+        outputs = [a for a in result.arrays if a.kind == "outputs"]
+        assert outputs and all(a.passed for a in outputs), report.table()
 
 
 @pytest.mark.xdist_group("saved_unets")
-def test_retrofitted_model_agrees_under_every_backend(saved_retrofit):
+def test_retrofitted_model_agrees_under_every_backend(saved_retrofit, model_reports):
     assert saved_retrofit.stem == RETROFIT_SAVED_UNDER
-    check_agreement(saved_retrofit)
+    check_agreement(model_reports["retrofit"])
