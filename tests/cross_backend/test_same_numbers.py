@@ -107,11 +107,6 @@ def test_inference_backends_predict_every_layer_through_predict(saved_models, tm
     )
 
 
-# The U-Net's weight gradients are sums over 64 x 64 pixels, up to ~160 in size, where
-# float32 values are 1.5e-5 apart: the rule's `1 + max|ref|` scales its tolerance with
-# them. Its input keeps every pre-activation 4e-6 from a kink
-# (`unet.images_away_from_kinks`): of 53k, one within rounding of a kink is likely, and
-# has happened; there one backend may take the slope on either side.
 KERAS_HUB_IMAGES = np.random.default_rng(5).normal(size=(2, 32, 32, 3)).astype("float32")
 
 
@@ -131,6 +126,11 @@ def model_reports(
     return compare_all(models)
 
 
+# The U-Net's weight gradients are sums over 64 x 64 pixels, up to ~160 in size, where
+# float32 values are 1.5e-5 apart: the rule's `1 + max|ref|` scales its tolerance with
+# them. Its input keeps every pre-activation 4e-6 from a kink
+# (`unet.images_away_from_kinks`): of 53k, one within rounding of a kink is likely, and
+# has happened; there one backend may take the slope on either side.
 @pytest.mark.xdist_group("saved_unets")
 @pytest.mark.parametrize("saved_under", BACKENDS)
 def test_unet_agrees_under_every_backend(saved_under, saved_unets, model_reports):
