@@ -67,10 +67,13 @@ def train_on_two_moons(activations, jit_compile):
     )
     weights = [w for a in activations for w in a.trainable_weights]
     before = [to_numpy(w).copy() for w in weights]
-    # The loss of eager calls: `evaluate` would compile a second function.
-    first = to_numpy(keras.ops.mean(keras.losses.binary_crossentropy(y, model(x))))
+
+    def loss():  # of eager calls: `evaluate` would compile a second function
+        return to_numpy(keras.ops.mean(keras.losses.binary_crossentropy(y, model(x))))
+
+    first = loss()
     model.fit(x, y, epochs=15, batch_size=64, verbose=0)
-    last = to_numpy(keras.ops.mean(keras.losses.binary_crossentropy(y, model(x))))
+    last = loss()
     assert last < 0.8 * first, (first, last)
     assert all(a.trainable_weights for a in activations), "an activation has no trainable weights"
     for old, weight in zip(before, weights):

@@ -414,16 +414,16 @@ def compare_models(
     """
     tol = _check_tolerance("tol", tol)
     gradients_tol = _check_tolerance("gradients_tol", gradients_tol)
-    requested = list(model_paths)
-    model_paths = [_check_model_file(path) for path in requested]
+    model_paths = [_check_model_file(path) for path in model_paths]
     backends = _check_backends(backends, gradients)
     if isinstance(inputs, dict):
-        unknown = [key for key in inputs if key not in requested]
+        by_path = {pathlib.Path(key): value for key, value in inputs.items()}
+        unknown = [str(key) for key in by_path if key not in model_paths]
         if unknown:
             raise ValueError(
                 f"`inputs` holds models that are not in `model_paths`. Received: {unknown}"
             )
-        given = [_load_inputs(inputs.get(path)) for path in requested]
+        given = [_load_inputs(by_path.get(path)) for path in model_paths]
     else:
         given = [_load_inputs(inputs)] * len(model_paths)
     with tempfile.TemporaryDirectory() as work:

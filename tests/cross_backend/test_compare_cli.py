@@ -50,12 +50,13 @@ def model_file(saved_models):
 
 
 def run_in_process(args, capsys):
-    """`keras-masked-relu compare ARGS` in this process: its exit status and stderr."""
+    """`keras-masked-relu compare ARGS` in this process: its exit status, stdout and stderr."""
     try:
         status = cli.main(["compare", *map(str, args)])
     except SystemExit as exit:  # argparse's errors
         status = exit.code
-    return status, capsys.readouterr().err
+    printed = capsys.readouterr()
+    return status, printed.out, printed.err
 
 
 def table_rows(stdout):
@@ -154,8 +155,7 @@ def test_the_tols_set_the_verdict(leaky_relu_at_zero, capsys):
     common = [model, "--inputs", zeros, "--backends", "jax,tensorflow", "--gradients"]
     # The gradients differ by 0.75 |c| / (1 + |c|) < 0.75 (above): a gradients tol of
     # 0.75 passes them, whatever the cotangent c; the outputs tol is printed.
-    status = cli.main(["compare", *map(str, common), "--gradients-tol", "0.75", "--tol", "1e-12"])
-    printed = capsys.readouterr().out
+    status, printed, _ = run_in_process([*common, "--gradients-tol", 0.75, "--tol", 1e-12], capsys)
     assert status == 0, printed
     assert "tol 1e-12 for outputs" in printed
     assert table_rows(printed)[1]["tensorflow"]["passes"] == "yes"
@@ -179,7 +179,7 @@ def test_errors_exit_2_with_a_message(args, message, model_file, tmp_path, capsy
     not_a_model = tmp_path / "notes.txt"
     not_a_model.write_text("hello")
     args = [{"NOT_A_MODEL": not_a_model, "MODEL": model_file}.get(a, a) for a in args]
-    status, stderr = run_in_process(args, capsys)
+    status, _, stderr = run_in_process(args, capsys)
     assert status == 2
     assert message in stderr
 
@@ -187,9 +187,17 @@ def test_errors_exit_2_with_a_message(args, message, model_file, tmp_path, capsy
 def test_inputs_of_the_wrong_shape(model_file, tmp_path, capsys):
     inputs = tmp_path / "wrong.npz"
     np.savez(inputs, *[x[:, ::2, ::2] for x in sample_inputs(2)])  # half the size
-    status, stderr = run_in_process([model_file, "--inputs", inputs, "--backends", "jax"], capsys)
+    status, _, stderr = run_in_process(
+        [model_file, "--inputs", inputs, "--backends", "jax"], capsys
+    )
     assert status == 2
     assert "do not fit the model input" in stderr
+
+
+def test_inputs_by_model_path_given_as_text(model_file):
+    inputs = sample_inputs(2, seed=6)
+    (report,) = compare_models([model_file], {str(model_file): inputs}, backends=["jax"], repeats=1)
+    assert report.input_shapes == [x.shape for x in inputs]
 
 
 def test_inputs_of_a_model_not_compared(model_file):
