@@ -9,7 +9,7 @@ import keras
 import pytest
 from all_layers import build_model
 from catalogue import CATALOGUE, ENTRIES, public_layers
-from differential.models import draw
+from differential.models import covering_seeds, draw
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "benchmarks"))
 from speed_cases import cases, image_shape  # noqa: E402
@@ -60,7 +60,7 @@ def test_the_differential_test_draws_each_catalogued_layer():
     # The seeds `tests/cross_backend/test_differential.py` runs, in both dtypes.
     drawn = {
         feature.removeprefix("layer:")
-        for seed in range(32)
+        for seed in covering_seeds()
         for dtype in ("float32", "float64")
         for feature in draw(seed, dtype)["features"]
     }

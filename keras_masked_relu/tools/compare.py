@@ -352,7 +352,9 @@ def compare(
             `"numpy"` and `"openvino"`.
         gradients: Also compare the gradients of `sum(outputs * c)` (`c` a
             seeded random cotangent) with respect to the inputs and to every
-            trainable weight.
+            trainable weight: by `tf.GradientTape` under TensorFlow, a
+            compiled `jax.vjp` under JAX (as `fit` compiles its step) and
+            `torch.autograd` under PyTorch.
         tol: The rule's `tol` for the outputs; `None` for the one of
             `keras_masked_relu.tools.rule.TOLERANCES` for the dtype the
             model computes in (1e-5 in float32, 1e-12 in float64).

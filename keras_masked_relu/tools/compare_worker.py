@@ -84,7 +84,10 @@ def named_gradients(model, inputs, cotangents):
         A dict of NumPy arrays: `grad_input_<i>` per input and
         `grad_weight_<path>` per trainable weight (`/` in paths written `__`).
     """
-    input_grads, weight_grads = vjp(model, _as_call_arg(inputs), cotangents)
+    # Under JAX, compiled as `fit` compiles its step: eagerly, JAX compiles each op
+    # on its own (a MobileNetV2's gradients took 28 s, and 6 s compiled).
+    compiled = keras.backend.backend() == "jax"
+    input_grads, weight_grads = vjp(model, _as_call_arg(inputs), cotangents, compiled=compiled)
     named = {f"grad_input_{i}": g for i, g in enumerate(input_grads)}
     for weight, g in zip(model.trainable_variables, weight_grads):
         named["grad_weight_" + weight.path.replace("/", "__")] = g
@@ -113,6 +116,13 @@ def run(model_path, work, backend, gradients, seed, batch_size, repeats):
     if backend == "openvino":
         # Every compile of this run in float32, whatever the CPU (see `openvino_precision`).
         openvino_precision.use_float32()
+    if backend == "jax":
+        # Loading draws every weight's initial values before the file's replace them.
+        # JAX's default partitionable Threefry takes 1.3-1.9 s on CPU to compile the draw
+        # of each new 4-D or 5-D weight shape; the other, about 0.26 s.
+        import jax
+
+        jax.config.update("jax_threefry_partitionable", False)
     # Only run, never trained here: what it was compiled with (a loss of the
     # user's own, say) is not needed.
     model = keras.saving.load_model(model_path, safe_mode=True, compile=False)

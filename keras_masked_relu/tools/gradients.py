@@ -13,8 +13,8 @@ import keras
 import numpy as np
 
 
-def vjp(layer, inputs, cotangents, differentiated_inputs=None):
-    """Computes the vector-Jacobian product of `layer` eagerly, as NumPy arrays.
+def vjp(layer, inputs, cotangents, differentiated_inputs=None, compiled=False):
+    """Computes the vector-Jacobian product of `layer`, as NumPy arrays.
 
     Args:
         layer: A Keras layer or model; built by this call if it is not yet.
@@ -23,13 +23,16 @@ def vjp(layer, inputs, cotangents, differentiated_inputs=None):
             output of the layer.
         differentiated_inputs: Positions, in the flattened inputs, of the
             inputs to differentiate; `None` for all of them.
+        compiled: Whether to compile the product (see `vjp_function`);
+            eagerly by default.
 
     Returns:
         `(input_grads, weight_grads)`: a list of NumPy arrays with one per
         differentiated input and a list with one per trainable weight of the
         layer, in the order of `layer.trainable_variables`.
     """
-    input_grads, weight_grads = vjp_function(layer, differentiated_inputs)(inputs, cotangents)
+    product = vjp_function(layer, differentiated_inputs, compiled)
+    input_grads, weight_grads = product(inputs, cotangents)
     to_numpy = lambda grad: np.asarray(keras.ops.convert_to_numpy(grad))  # noqa: E731
     return [to_numpy(g) for g in input_grads], [to_numpy(g) for g in weight_grads]
 

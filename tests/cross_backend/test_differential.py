@@ -6,8 +6,10 @@ some directly after one another (exact zeros reach the next kink), with
 convolutions between some, every weight moved off its start. It is saved under
 one backend (they take turns) and run under all three; every output and the
 gradient for each input and each trainable weight follow the rule of
-`keras_masked_relu.tools.rule`, in float32 and in float64. `make fuzz N=...`
-runs more seeds; a failure prints the command that reruns its seed.
+`keras_masked_relu.tools.rule`, in float32 and in float64. The seeds are few,
+chosen so that their models draw each feature of `models.FEATURES` three times
+or more; `make fuzz N=...` runs more seeds. A failure prints the command that
+reruns its seed.
 """
 
 import pathlib
@@ -18,16 +20,19 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from differential import run as differential  # noqa: E402
-
-# About 2.5 minutes on two idle cores, float32 and float64 together.
-SEEDS = range(32)
+from differential.models import covering_seeds  # noqa: E402
 
 pytestmark = pytest.mark.xdist_group("differential")
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory):
-    return differential.run(SEEDS, differential.DTYPES, tmp_path_factory.mktemp("differential"))
+def seeds():
+    return covering_seeds()
+
+
+@pytest.fixture(scope="module")
+def results(seeds, tmp_path_factory):
+    return differential.run(seeds, differential.DTYPES, tmp_path_factory.mktemp("differential"))
 
 
 @pytest.mark.parametrize("dtype", differential.DTYPES)
@@ -35,10 +40,10 @@ def test_backends_agree_on_random_models(results, dtype):
     assert not results.of(dtype), results.report(dtype)
 
 
-def test_seeds_cover_every_layer_and_option(results):
-    assert len(results.plans) == len(SEEDS) * len(differential.DTYPES)
+def test_seeds_cover_every_layer_and_option(seeds, results):
+    assert len(results.plans) == len(seeds) * len(differential.DTYPES)
     assert not results.missing_features(), (
-        f"No model of seeds {SEEDS} has {results.missing_features()}: take more seeds"
+        f"No model of seeds {seeds} has {results.missing_features()}"
     )
     drawn = {f.removeprefix("layer:") for f in results.features if f.startswith("layer:")}
     assert set(results.package_layers) <= drawn, (

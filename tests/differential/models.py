@@ -648,3 +648,46 @@ def sample(plan, model, dtype):
 def package_layers():
     """Names of the layer classes the package exports (its models aside)."""
     return sorted(cls.__name__ for cls in public_layers())
+
+
+def covering_seeds(times=3, candidates=range(600), dtypes=("float32", "float64")):
+    """Few seeds whose models, in `dtypes`, draw every feature `times` times or more.
+
+    Chosen greedily from `candidates`: each next seed is the one that adds the
+    most missing draws, the lowest on a tie.
+
+    Args:
+        times: How many of the models must draw each feature of `FEATURES`.
+        candidates: The seeds to choose from.
+        dtypes: The dtypes each seed's model is run in.
+
+    Returns:
+        The chosen seeds, sorted.
+
+    Raises:
+        ValueError: when no model of `candidates` draws some feature, naming it.
+    """
+    counts = {}
+    for seed in candidates:
+        counts[seed] = {f: 0 for f in FEATURES}
+        for dtype in dtypes:
+            for feature in draw(seed, dtype)["features"]:
+                counts[seed][feature] = counts[seed].get(feature, 0) + 1
+    missing = {f: times for f in FEATURES}
+    never = [f for f in FEATURES if not any(c[f] for c in counts.values())]
+    if never:
+        raise ValueError(f"No model of seeds {candidates} draws {never}")
+    chosen = []
+    while any(missing.values()):
+
+        def gain(seed):
+            return sum(min(counts[seed][f], left) for f, left in missing.items())
+
+        seed = max((s for s in counts if s not in chosen), key=lambda s: (gain(s), -s))
+        if gain(seed) == 0:
+            short = sorted(f for f, left in missing.items() if left)
+            raise ValueError(f"Seeds {candidates} draw {short} fewer than {times} times")
+        chosen.append(seed)
+        for f in missing:
+            missing[f] = max(0, missing[f] - counts[seed][f])
+    return sorted(chosen)
