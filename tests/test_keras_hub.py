@@ -150,8 +150,8 @@ def test_retrofitted_classifier_trains_and_reloads(tmp_path):
     )
     model = classifier(retrofitted, num_classes=3)
     # Adam moves each weight that has a gradient by about its learning rate. The logits
-    # of the 1x1 feature maps' masks start near saturation (about 6.9): SGD's steps on them
-    # can fall below float32's resolution there, whatever the initial weights.
+    # of the 1x1 feature maps' masks start near saturation (about 6.9), where SGD's steps
+    # can fall below float32's resolution: with other initial weights, one did not move.
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy")
     x, y = images(8, seed=3), np.arange(8) % 3
     masks = [w for w in model.trainable_weights if w.path.endswith("mask_logits")]
